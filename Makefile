@@ -1,0 +1,44 @@
+# Two commands matter: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DEV_ENV := DEBUG=1
+
+.PHONY: run test demo lint messages migrate check-migrations bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+messages: $(STAMP)
+	$(PY) scripts/compile_messages.py
+
+migrate: $(STAMP) messages
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+run: migrate
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+demo: migrate
+	$(DEV_ENV) $(PY) manage.py seed_demo
+
+test: $(STAMP) messages
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: $(STAMP) messages
+	$(PY) bench/submission_cost.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 private

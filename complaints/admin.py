@@ -1,0 +1,184 @@
+"""What staff see of what arrives: a read-only view of every complaint.
+
+The complainant's identity and contact data are left out of these pages on purpose; the
+explicit, logged reveal comes with the committee's workflow.
+"""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import (
+    Complaint,
+    Evidence,
+    Message,
+    StatusChange,
+    Victim,
+    ViolationCategory,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class VictimInline(ReadOnlyInline):
+    model = Victim
+    fields = ["position", "is_complainant", "name", "sex", "age_group", "situation"]
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = Evidence
+    fields = [
+        "kind",
+        "content_type",
+        "description",
+        "size",
+        "sha256",
+        "metadata_stripped",
+        "uploaded_at",
+        "download",
+    ]
+    readonly_fields = ["download"]
+
+    @admin.display(description=_("file"))
+    def download(self, evidence: Evidence) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("complaints:evidence_file", args=[evidence.pk]),
+            _("Download"),
+        )
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+    fields = ["at", "from_status", "to_status", "by", "by_complainant", "reason"]
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["sent_at", "direction", "body"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "status",
+        "urgency",
+        "submitted_at",
+        "incident_country",
+        "language",
+        "channel",
+    ]
+    list_filter = [
+        "status",
+        "urgency",
+        "immediate_danger",
+        "channel",
+        "language",
+        "submitted_at",
+        "categories__group",
+    ]
+    search_fields = ["=reference"]
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False  # no COUNT(*) over a million rows on every page
+    list_per_page = 50
+    fieldsets = [
+        (
+            None,
+            {"fields": ["reference", "status", "urgency", "channel", "submitted_at", "language"]},
+        ),
+        (
+            _("What happened"),
+            {
+                "fields": [
+                    "categories",
+                    "incident_date",
+                    "incident_date_precision",
+                    "incident_country",
+                    "incident_place",
+                    "perpetrators",
+                    "narrative",
+                    "is_ongoing",
+                    "immediate_danger",
+                    "danger_details",
+                ]
+            },
+        ),
+        (
+            _("Admissibility"),
+            {
+                "fields": [
+                    "remedies_tried",
+                    "remedies_details",
+                    "no_remedy_reasons",
+                    "no_remedy_details",
+                    "other_procedure",
+                    "other_procedure_details",
+                    "remedy_sought",
+                    "protective_measures",
+                ]
+            },
+        ),
+        (
+            _("Consents"),
+            {
+                "fields": [
+                    "consent_processing",
+                    "consent_contact",
+                    "consent_disclose_identity",
+                    "consent_anonymised_use",
+                ]
+            },
+        ),
+    ]
+    inlines = [VictimInline, EvidenceInline, MessageInline, StatusChangeInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Complaint | None = None) -> list:
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
+        return super().get_queryset(request).defer("narrative", "danger_details")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ViolationCategory)
+class ViolationCategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "group",
+        "label_en",
+        "label_fr",
+        "huridocs_code",
+        "sort_order",
+        "is_active",
+    ]
+    list_filter = ["group", "is_active"]
+    search_fields = ["code", "label_en", "label_fr", "label_rw", "label_sw"]
+    list_editable = ["sort_order", "is_active"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return ["code"] if obj else []  # codes are stable identifiers once released
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # retire a category by unticking "offered on the form"

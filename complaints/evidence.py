@@ -1,0 +1,177 @@
+"""Deciding what an uploaded file really is, and cleaning it before it is stored.
+
+The type comes from the file's first bytes against a short allow-list, never from its name or the
+browser's claim. Images are decoded and re-encoded from their pixels alone, which drops every
+metadata block (EXIF with GPS, camera and author; XMP; PNG text chunks; ICC profiles).
+"""
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from complaints.errors import EvidenceRefused
+from complaints.models import EvidenceKind
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileType:
+    kind: str
+    content_type: str
+    extension: str
+
+
+JPEG = FileType(EvidenceKind.IMAGE, "image/jpeg", ".jpg")
+PNG = FileType(EvidenceKind.IMAGE, "image/png", ".png")
+WEBP = FileType(EvidenceKind.IMAGE, "image/webp", ".webp")
+PDF = FileType(EvidenceKind.DOCUMENT, "application/pdf", ".pdf")
+MP3 = FileType(EvidenceKind.AUDIO, "audio/mpeg", ".mp3")
+OGG = FileType(EvidenceKind.AUDIO, "audio/ogg", ".ogg")  # WhatsApp and Signal voice notes
+WAV = FileType(EvidenceKind.AUDIO, "audio/wav", ".wav")
+AMR = FileType(EvidenceKind.AUDIO, "audio/amr", ".amr")  # basic phones' voice recorder
+M4A = FileType(EvidenceKind.AUDIO, "audio/mp4", ".m4a")
+MP4 = FileType(EvidenceKind.VIDEO, "video/mp4", ".mp4")
+THREE_GP = FileType(EvidenceKind.VIDEO, "video/3gpp", ".3gp")
+QUICKTIME = FileType(EvidenceKind.VIDEO, "video/quicktime", ".mov")
+WEBM = FileType(EvidenceKind.VIDEO, "video/webm", ".webm")
+
+_PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
+_MP4_AUDIO_BRANDS = {b"M4A ", b"M4B "}
+_QUICKTIME_BRANDS = {b"qt  "}
+
+ALLOWED_DESCRIPTION = _(
+    "photos (JPEG, PNG, WebP), PDF documents, audio and voice notes (MP3, OGG/Opus, M4A, AMR, "
+    "WAV) and videos (MP4, 3GP, MOV, WebM)"
+)
+
+
+def _iso_media_type(head: bytes) -> FileType | None:
+    if head[4:8] != b"ftyp":
+        return None
+    brand = head[8:12]
+    if brand in _MP4_AUDIO_BRANDS:
+        return M4A
+    if brand in _QUICKTIME_BRANDS:
+        return QUICKTIME
+    if brand.startswith(b"3g"):
+        return THREE_GP
+    return MP4
+
+
+def _is_mp3(head: bytes) -> bool:
+    # An ID3 tag, or an MPEG audio frame sync (11 set bits) with a valid layer.
+    return head.startswith(b"ID3") or (
+        len(head) > 1 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and (head[1] & 0x06) != 0
+    )
+
+
+def detect_type(head: bytes) -> FileType | None:
+    """The allowed type whose signature starts `head`, or None."""
+    signatures = [
+        (head.startswith(b"\xff\xd8\xff"), JPEG),
+        (head.startswith(b"\x89PNG\r\n\x1a\n"), PNG),
+        (head[:4] == b"RIFF" and head[8:12] == b"WEBP", WEBP),
+        (head[:4] == b"RIFF" and head[8:12] == b"WAVE", WAV),
+        (head.startswith(b"%PDF-"), PDF),
+        (head.startswith(b"OggS"), OGG),
+        (head.startswith(b"#!AMR"), AMR),
+        (head.startswith(b"\x1a\x45\xdf\xa3"), WEBM),
+        (_is_mp3(head), MP3),
+    ]
+    for matches, file_type in signatures:
+        if matches:
+            return file_type
+    return _iso_media_type(head)
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    """An accepted file, ready to store: its cleaned bytes and what we know of them."""
+
+    content: bytes
+    file_type: FileType
+    original_name: str
+    sha256: str
+    metadata_stripped: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def _strip_image(data: bytes, file_type: FileType) -> bytes:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            if file_type is JPEG and upright.mode not in {"RGB", "L", "CMYK"}:
+                upright = upright.convert("RGB")
+            # A new image from the pixels alone carries none of the original's metadata.
+            pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+            if upright.mode == "P":
+                pixels.putpalette(upright.getpalette())
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise EvidenceRefused(_("This image is damaged or too large to open.")) from error
+    out = io.BytesIO()
+    pixels.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
+    return out.getvalue()
+
+
+def _read_limited(upload: UploadedFile) -> bytes:
+    limit = settings.EVIDENCE_MAX_FILE_MB * MB
+    if upload.size is not None and upload.size > limit:
+        raise_too_large()
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise_too_large()
+    if not data:
+        raise EvidenceRefused(_("This file is empty."))
+    return data
+
+
+def raise_too_large() -> None:
+    raise EvidenceRefused(
+        _(
+            "This file is larger than %(limit)d MB. Please send a smaller file, "
+            "or cut a long video into parts."
+        )
+        % {"limit": settings.EVIDENCE_MAX_FILE_MB}
+    )
+
+
+def clean_name(name: str) -> str:
+    try:
+        safe = get_valid_filename(name.replace("\x00", "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    except SuspiciousFileOperation:  # a name like '..' that leaves nothing usable
+        safe = ""
+    return safe[-120:]
+
+
+def evidence_clean(upload: UploadedFile) -> CleanFile:
+    """Check an upload against the allow-list and strip image metadata, or raise EvidenceRefused."""
+    data = _read_limited(upload)
+    file_type = detect_type(data[:64])
+    if file_type is None:
+        raise EvidenceRefused(
+            _("This kind of file is not accepted. You can send %(allowed)s.")
+            % {"allowed": ALLOWED_DESCRIPTION}
+        )
+    stripped = file_type in _PILLOW_FORMATS
+    if stripped:
+        data = _strip_image(data, file_type)
+    return CleanFile(
+        content=data,
+        file_type=file_type,
+        original_name=clean_name(upload.name or ""),
+        sha256=hashlib.sha256(data).hexdigest(),
+        metadata_stripped=stripped,
+    )

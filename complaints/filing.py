@@ -1,0 +1,209 @@
+"""The filing draft: what a complainant has typed so far, kept in their session between steps.
+
+Sessions live in the cache (settings.SESSION_ENGINE), never in the database, so an unfinished
+narrative leaves no trace in a database dump. Each step's raw POST data is kept as typed, even
+when it does not validate yet, so that nothing is lost when a step fails or the person goes back.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
+from django.http import QueryDict
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from complaints.forms import (
+    AboutYouForm,
+    ConsentsForm,
+    RemediesForm,
+    VictimFormSet,
+    WhatHappenedForm,
+)
+from complaints.models import ViolationCategory
+
+SESSION_KEY = "filing"
+RECEIPT_TTL_SECONDS = 30 * 60
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: Promise
+    form_class: type | None = None
+
+
+STEPS = [
+    Step("about", _("About you"), AboutYouForm),
+    Step("victims", _("The people affected"), VictimFormSet),
+    Step("what", _("What happened"), WhatHappenedForm),
+    Step("remedies", _("Remedies and requests"), RemediesForm),
+    Step("evidence", _("Evidence")),
+    Step("consents", _("Consent"), ConsentsForm),
+    Step("review", _("Check and send")),
+]
+STEP_BY_SLUG = {step.slug: step for step in STEPS}
+FORM_STEPS = [step for step in STEPS if step.form_class]
+
+
+def next_step(step: Step) -> Step:
+    return STEPS[STEPS.index(step) + 1]
+
+
+def previous_step(step: Step) -> Step | None:
+    index = STEPS.index(step)
+    return STEPS[index - 1] if index else None
+
+
+@dataclass
+class Draft:
+    """A view of the filing dict in the session; `save()` marks the session modified."""
+
+    session: SessionBase
+    state: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state = self.session.setdefault(
+            SESSION_KEY, {"data": {}, "evidence": [], "token": secrets.token_urlsafe(32)}
+        )
+
+    @property
+    def token(self) -> str:
+        return self.state["token"]
+
+    @property
+    def evidence(self) -> list[dict]:
+        return self.state["evidence"]
+
+    def raw(self, step: Step) -> QueryDict | None:
+        stored = self.state["data"].get(step.slug)
+        if stored is None:
+            return None
+        data = QueryDict(mutable=True)
+        for key, values in stored.items():
+            data.setlist(key, values)
+        return data
+
+    def keep(self, step: Step, data: QueryDict) -> None:
+        self.state["data"][step.slug] = {
+            key: values for key, values in data.lists() if key != "csrfmiddlewaretoken"
+        }
+        self.save()
+
+    def bind(self, step: Step) -> forms.BaseForm | forms.BaseFormSet:
+        raw = self.raw(step)
+        if step.form_class is VictimFormSet:
+            return VictimFormSet(raw, prefix="victims")
+        return step.form_class(raw) if raw is not None else step.form_class()
+
+    def first_incomplete(self) -> Step | None:
+        for step in FORM_STEPS:
+            if self.raw(step) is None or not self.bind(step).is_valid():
+                return step
+        return None
+
+    def cleaned(self) -> dict[str, dict | list]:
+        """The cleaned data of every step; call only when first_incomplete() is None."""
+        result: dict[str, dict | list] = {}
+        for step in FORM_STEPS:
+            bound = self.bind(step)
+            bound.is_valid()
+            if isinstance(bound, forms.BaseFormSet):
+                result[step.slug] = [
+                    f.cleaned_data
+                    for f in bound.forms
+                    if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                ]
+            else:
+                result[step.slug] = bound.cleaned_data
+        return result
+
+    def summary(self) -> list[dict]:
+        """Every answer as (label, readable value), step by step, for the review page."""
+        sections = []
+        for step in FORM_STEPS:
+            bound = self.bind(step)
+            bound.is_valid()
+            forms_of_step = bound.forms if isinstance(bound, forms.BaseFormSet) else [bound]
+            rows = [
+                (field.label, _readable(field, form.cleaned_data.get(name)))
+                for form in forms_of_step
+                if not form.cleaned_data.get("DELETE")
+                for name, field in form.fields.items()
+                if name != "DELETE"
+            ]
+            sections.append({"title": step.title, "slug": step.slug, "rows": rows})
+        evidence_rows = [
+            (item["name"] or _("(no name)"), item["description"]) for item in self.evidence
+        ]
+        sections.insert(4, {"title": _("Evidence"), "slug": "evidence", "rows": evidence_rows})
+        return sections
+
+    def add_evidence(self, descriptor: dict) -> None:
+        self.evidence.append(descriptor)
+        self.save()
+
+    def remove_evidence(self, key: str) -> dict | None:
+        for item in self.evidence:
+            if item["key"] == key:
+                self.evidence.remove(item)
+                self.save()
+                return item
+        return None
+
+    def save(self) -> None:
+        self.session.modified = True
+
+    def discard(self) -> None:
+        self.session.pop(SESSION_KEY, None)
+
+
+def _readable(field: forms.Field, value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_readable(field, item) for item in value)
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, ViolationCategory):
+        return value.label((get_language() or "en")[:2])
+    choices = dict(_flat_choices(getattr(field, "choices", [])))
+    if value in choices:
+        return str(choices[value]) if value != "" else ""
+    return "" if value is None else str(value)
+
+
+def _flat_choices(choices: object) -> list[tuple]:
+    flat = []
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            flat.extend(label)
+        else:
+            flat.append((key, label))
+    return flat
+
+
+def _receipt_cache_key(token: str) -> str:
+    return "receipt:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def receipt_hand_over(*, token: str, reference: str, receipt: str) -> None:
+    # Held only in the cache (memory), for the receipt page to show; never in the database.
+    cache.set(
+        _receipt_cache_key(token), {"reference": reference, "receipt": receipt}, RECEIPT_TTL_SECONDS
+    )
+
+
+def receipt_pending(token: str) -> dict | None:
+    return cache.get(_receipt_cache_key(token))
+
+
+def receipt_forget(token: str) -> None:
+    cache.delete(_receipt_cache_key(token))
+
+
+def filing_expiry(session: SessionBase) -> None:
+    session.set_expiry(settings.FILING_IDLE_MINUTES * 60)

@@ -1,0 +1,444 @@
+"""The public forms. Each lists its fields; none can set a status, an assignee, a date or a hash."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from complaints.models import (
+    AgeGroup,
+    Authority,
+    ContactChannel,
+    NoRemedyReason,
+    OtherProcedure,
+    Perpetrator,
+    PreferredLanguage,
+    Relationship,
+    RemediesTried,
+    ResidenceStatus,
+    Sex,
+    Situation,
+    ViolationCategory,
+    ViolationGroup,
+)
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+MONTHS = [
+    ("", _("Month not known")),
+    *[
+        (str(i), name)
+        for i, name in enumerate(
+            (
+                _("January"),
+                _("February"),
+                _("March"),
+                _("April"),
+                _("May"),
+                _("June"),
+                _("July"),
+                _("August"),
+                _("September"),
+                _("October"),
+                _("November"),
+                _("December"),
+            ),
+            start=1,
+        )
+    ],
+]
+NARRATIVE_MAX = 20_000
+TEXT_MAX = 4_000
+
+
+def country_field(label: str, *, required: bool = False) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, required=required, choices=lambda: [("", _("Choose a country")), *countries]
+    )
+
+
+def text_field(
+    label: str,
+    *,
+    help_text: str = "",
+    required: bool = False,
+    max_length: int = TEXT_MAX,
+    rows: int = 3,
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def yes_no_field(label: str, *, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+    )
+
+
+def require(form: forms.Form, field: str, message: str) -> None:
+    if not form.cleaned_data.get(field):
+        form.add_error(field, message)
+
+
+class NoNullCharsMixin:
+    """Refuse text containing null bytes, which no person types and PostgreSQL cannot store."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\x00" in value:
+                self.add_error(name, _("This text contains characters that cannot be saved."))
+        return cleaned
+
+
+class AboutYouForm(NoNullCharsMixin, forms.Form):
+    filing_for = forms.ChoiceField(
+        label=_("Who are you filing for?"),
+        widget=forms.RadioSelect,
+        choices=[("self", _("For myself")), ("other", _("For someone else, or for a group"))],
+    )
+    anonymous = yes_no_field(
+        _("Do you want to stay anonymous?"),
+        help_text=_(
+            "If you stay anonymous we do not ask your name. The Committee can still "
+            "follow your complaint, and you can follow it with your receipt."
+        ),
+    )
+    full_name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty if you stay anonymous."),
+    )
+    relationship = forms.ChoiceField(
+        label=_("If you file for someone else: who are you to them?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[c for c in Relationship.choices if c[0] != Relationship.SELF],
+    )
+    organisation_name = forms.CharField(
+        label=_("Name of your organisation"), max_length=200, required=False
+    )
+    authority = forms.ChoiceField(
+        label=_("If you file for someone else: did they agree?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[c for c in Authority.choices if c[0] != Authority.NOT_NEEDED],
+    )
+    authority_details = text_field(
+        _("Explain, if you wish"),
+        help_text=_("For example why the person cannot agree, or who gave you authority."),
+    )
+    contact_channel = forms.ChoiceField(
+        label=_("How may the Committee contact you?"),
+        widget=forms.RadioSelect,
+        choices=ContactChannel.choices,
+        initial=ContactChannel.NONE,
+    )
+    contact_details = forms.CharField(
+        label=_("Phone number, email or address"),
+        max_length=300,
+        required=False,
+        help_text=_("Only what is needed for the way you chose."),
+    )
+    safe_contact_instructions = text_field(
+        _("When and how is it safe to contact you?"),
+        help_text=_("For example: “only after 6pm”, “never leave a message”, “ask for Marie”."),
+    )
+    country_of_residence = country_field(_("Country where you live now"))
+    residence_status = forms.ChoiceField(
+        label=_("Your situation there"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=ResidenceStatus.choices,
+    )
+    nationality = country_field(_("Your nationality"))
+    unhcr_number = forms.CharField(
+        label=_("UNHCR registration number, if you have one"), max_length=60, required=False
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language you prefer"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=PreferredLanguage.choices,
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("anonymous") is False:
+            require(self, "full_name", _("Please write your name, or choose to stay anonymous."))
+        if cleaned.get("contact_channel") not in (
+            None,
+            ContactChannel.NONE,
+            ContactChannel.INTERMEDIARY,
+        ):
+            require(
+                self,
+                "contact_details",
+                _("Please say how to reach you, or choose “Do not contact me”."),
+            )
+        if cleaned.get("filing_for") == "other":
+            require(self, "relationship", _("Please say who you are to the victims."))
+            require(self, "authority", _("Please say whether the victims agreed."))
+            if cleaned.get("relationship") == Relationship.ORGANISATION:
+                require(self, "organisation_name", _("Please give your organisation's name."))
+        elif cleaned.get("filing_for") == "self":
+            cleaned["relationship"] = Relationship.SELF
+            cleaned["authority"] = Authority.NOT_NEEDED
+        return cleaned
+
+
+class VictimForm(NoNullCharsMixin, forms.Form):
+    name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    age_group = forms.ChoiceField(
+        label=_("Age"), choices=AgeGroup.choices, initial=AgeGroup.UNKNOWN
+    )
+    situation = forms.ChoiceField(
+        label=_("Where is the person now?"), choices=Situation.choices, initial=Situation.UNKNOWN
+    )
+
+
+class BaseVictimFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept and not any(f.errors for f in self.forms):
+            raise forms.ValidationError(_("Please describe at least one person affected."))
+
+
+VictimFormSet = forms.formset_factory(
+    VictimForm,
+    formset=BaseVictimFormSet,
+    extra=0,
+    min_num=1,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class WhatHappenedForm(NoNullCharsMixin, forms.Form):
+    categories = forms.MultipleChoiceField(
+        label=_("What happened? Choose everything that applies."),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Please choose at least one; “Other” is at the end.")},
+    )
+    incident_year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=1950,
+        help_text=_("Leave empty if you do not know. It is fine to be approximate."),
+    )
+    incident_month = forms.ChoiceField(label=_("Month"), required=False, choices=MONTHS)
+    incident_day = forms.IntegerField(label=_("Day"), required=False, min_value=1, max_value=31)
+    incident_country = country_field(_("Country where it happened"))
+    incident_place = forms.CharField(
+        label=_("Town, camp, prison or other place"), max_length=200, required=False
+    )
+    perpetrators = forms.MultipleChoiceField(
+        label=_("Who did it? Choose everything that applies."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=Perpetrator.choices,
+    )
+    narrative = text_field(
+        _("What happened, in the order it happened"),
+        required=True,
+        max_length=NARRATIVE_MAX,
+        rows=10,
+        help_text=_(
+            "Say who, what, when and where, as far as you can. You may write "
+            "in Kinyarwanda, French, English or Swahili."
+        ),
+    )
+    is_ongoing = yes_no_field(_("Is it still going on?"))
+    immediate_danger = yes_no_field(
+        _("Is anyone in immediate danger now?"),
+        help_text=_(
+            "For example at risk of being killed, tortured, disappeared or sent back. "
+            "Urgent complaints are looked at within 48 hours."
+        ),
+    )
+    danger_details = text_field(_("Who is in danger, and from what?"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        language = (get_language() or "en")[:2]
+        self.category_by_code = {
+            c.code: c for c in ViolationCategory.objects.filter(is_active=True)
+        }
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for category in self.category_by_code.values():
+            grouped.setdefault(category.group, []).append((category.code, category.label(language)))
+        self.fields["categories"].choices = [
+            (ViolationGroup(group).label, items) for group, items in grouped.items()
+        ]
+
+    def clean_categories(self) -> list[ViolationCategory]:
+        return [self.category_by_code[code] for code in self.cleaned_data["categories"]]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self._clean_date(cleaned)
+        if cleaned.get("immediate_danger"):
+            require(self, "danger_details", _("Please say who is in danger and from what."))
+        return cleaned
+
+    def _clean_date(self, cleaned: dict) -> None:
+        year, month, day = (
+            cleaned.get("incident_year"),
+            cleaned.get("incident_month"),
+            cleaned.get("incident_day"),
+        )
+        if day and not month:
+            self.add_error("incident_month", _("Please choose the month, or leave the day empty."))
+        if (month or day) and not year:
+            self.add_error("incident_year", _("Please give the year too."))
+        if self.errors or not year:
+            cleaned["incident_date"], cleaned["incident_date_precision"] = None, "unknown"
+            return
+        try:
+            date = datetime.date(year, int(month or 1), day or 1)
+        except ValueError:
+            self.add_error("incident_day", _("This day does not exist in that month."))
+            return
+        if date > timezone.localdate():
+            self.add_error("incident_year", _("This date is in the future."))
+            return
+        cleaned["incident_date"] = date
+        cleaned["incident_date_precision"] = "day" if day else "month" if month else "year"
+
+
+class RemediesForm(NoNullCharsMixin, forms.Form):
+    remedies_tried = forms.ChoiceField(
+        label=_(
+            "Did you or the victims go to the police, a court or another authority in the "
+            "country concerned?"
+        ),
+        widget=forms.RadioSelect,
+        choices=RemediesTried.choices,
+    )
+    remedies_details = text_field(_("Where did you go, when, and what happened?"))
+    no_remedy_reasons = forms.MultipleChoiceField(
+        label=_("If not, why not?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=NoRemedyReason.choices,
+    )
+    no_remedy_details = text_field(_("More about why not (optional)"))
+    other_procedure = forms.ChoiceField(
+        label=_(
+            "Has this matter been sent to another international body (a UN committee, the "
+            "African Commission, a court)?"
+        ),
+        widget=forms.RadioSelect,
+        choices=OtherProcedure.choices,
+    )
+    other_procedure_details = text_field(_("Which body, when, and where does it stand?"))
+    remedy_sought = text_field(
+        _("What do you ask the Committee for?"),
+        required=True,
+        help_text=_("For example: release, an investigation, return of property, protection."),
+    )
+    protective_measures = text_field(
+        _("Does anyone need protection while the complaint is examined?"),
+        help_text=_("Say who, and what protection."),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("remedies_tried") == RemediesTried.YES:
+            require(self, "remedies_details", _("Please say what was tried and what happened."))
+        elif cleaned.get("remedies_tried") == RemediesTried.NO:
+            require(self, "no_remedy_reasons", _("Please choose at least one reason."))
+        if cleaned.get("other_procedure") == OtherProcedure.YES:
+            require(self, "other_procedure_details", _("Please say which body."))
+        return cleaned
+
+
+class EvidenceUploadForm(NoNullCharsMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Choose a file"),
+        required=True,
+        error_messages={"required": _("Please choose a file to send.")},
+    )
+    description = text_field(_("What does this file show?"), rows=2, max_length=1000)
+
+
+class ConsentsForm(forms.Form):
+    consent_processing = forms.BooleanField(
+        label=_("I agree that the Committee keeps and examines this complaint."),
+        error_messages={"required": _("The Committee cannot examine a complaint without this.")},
+    )
+    consent_contact = forms.BooleanField(
+        label=_("The Committee may contact me in the way I chose."), required=False
+    )
+    consent_disclose_identity = forms.BooleanField(
+        label=_(
+            "The Committee may tell the authorities concerned who I am, if that is needed "
+            "to deal with the complaint."
+        ),
+        required=False,
+        help_text=_("If you leave this unticked, your identity is never given to them."),
+    )
+    consent_anonymised_use = forms.BooleanField(
+        label=_("The complaint may be used, without names, in reports and statistics."),
+        required=False,
+    )
+
+
+class ReviewForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Your 16-digit receipt"),
+        max_length=40,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+        help_text=_("Spaces between the groups of digits are fine."),
+    )
+
+
+class MessageForm(NoNullCharsMixin, forms.Form):
+    body = text_field(_("Your message or new information"), required=True, rows=5)
+
+
+class WithdrawForm(NoNullCharsMixin, forms.Form):
+    reason = text_field(
+        _("Why do you withdraw the complaint? (You may leave this short.)"), required=True, rows=3
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that the Committee will stop working on this complaint."),
+        error_messages={"required": _("Please tick the box to confirm.")},
+    )
+
+
+def evidence_limits_text() -> str:
+    return _("Up to %(files)d files, each up to %(file_mb)d MB, %(total_mb)d MB in all.") % {
+        "files": settings.EVIDENCE_MAX_FILES,
+        "file_mb": settings.EVIDENCE_MAX_FILE_MB,
+        "total_mb": settings.EVIDENCE_MAX_TOTAL_MB,
+    }

@@ -1,0 +1,454 @@
+"""What the public submits: who filed, what happened, to whom, and the evidence.
+
+Everything the complainant can see or write lives here (the complaint, its status history and
+its messages), so that the public pages never need the committee's `monitoring` app.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+def choices_check(field: str, choices: type[models.TextChoices], *, blank: bool = False) -> dict:
+    """Arguments for a CheckConstraint that keeps a TextChoices column to its values."""
+    allowed = [*choices.values, ""] if blank else list(choices.values)
+    return {"condition": models.Q(**{f"{field}__in": allowed}), "name": f"%(class)s_{field}_valid"}
+
+
+class ResidenceStatus(models.TextChoices):
+    REFUGEE = "refugee", _("Refugee under UNHCR mandate")
+    ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
+    STATELESS = "stateless", _("Stateless")
+    DISPLACED = "displaced", _("Internally displaced")
+    IN_RWANDA = "in_rwanda", _("Living in Rwanda")
+    RELOCATED = "relocated", _("Relocated to Rwanda under the UK–Rwanda partnership")
+    OTHER = "other", _("Other")
+
+
+class ContactChannel(models.TextChoices):
+    NONE = "none", _("Do not contact me; I will check with my receipt")
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("Text message (SMS)")
+    MESSAGING = "messaging", _("Messaging app (WhatsApp, Signal…)")
+    EMAIL = "email", _("Email")
+    POST = "post", _("Post")
+    INTERMEDIARY = "intermediary", _("Through a trusted person or organisation")
+
+
+class Relationship(models.TextChoices):
+    SELF = "self", _("I am the victim")
+    FAMILY = "family", _("Family member of the victim")
+    WITNESS = "witness", _("Witness")
+    REPRESENTATIVE = "representative", _("Lawyer or representative")
+    ORGANISATION = "organisation", _("Organisation")
+
+
+class Authority(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Not needed: I am filing for myself")
+    WRITTEN = "written", _("The victim gave me written authority")
+    ORAL = "oral", _("The victim agreed, but not in writing")
+    UNABLE = "unable", _("The victim cannot agree (detained, missing, dead or a child)")
+    NONE = "none", _("I do not have the victim's agreement")
+
+
+class PreferredLanguage(models.TextChoices):
+    KINYARWANDA = "rw", "Kinyarwanda"
+    FRENCH = "fr", "Français"
+    ENGLISH = "en", "English"
+    SWAHILI = "sw", "Kiswahili"
+    OTHER = "other", _("Another language")
+
+
+class Complainant(models.Model):
+    """The person or organisation who filed; may be anonymous."""
+
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    full_name = models.CharField(_("name"), max_length=200, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    contact_channel = models.CharField(
+        _("contact channel"), max_length=20, choices=ContactChannel, default=ContactChannel.NONE
+    )
+    contact_details = models.CharField(_("contact details"), max_length=300, blank=True)
+    safe_contact_instructions = models.TextField(_("safe-contact instructions"), blank=True)
+    country_of_residence = CountryField(_("country of residence"), blank=True)
+    residence_status = models.CharField(
+        _("residence status"), max_length=20, choices=ResidenceStatus, blank=True
+    )
+    nationality = CountryField(_("nationality"), blank=True)
+    unhcr_number = models.CharField(_("UNHCR registration number"), max_length=60, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=PreferredLanguage, blank=True
+    )
+    relationship = models.CharField(
+        _("relationship to the victims"), max_length=20, choices=Relationship
+    )
+    authority = models.CharField(_("authority to act"), max_length=20, choices=Authority)
+    authority_details = models.TextField(_("about the authority to act"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("complainant")
+        verbose_name_plural = _("complainants")
+        constraints = [
+            models.CheckConstraint(**choices_check("contact_channel", ContactChannel)),
+            models.CheckConstraint(
+                **choices_check("residence_status", ResidenceStatus, blank=True)
+            ),
+            models.CheckConstraint(**choices_check("relationship", Relationship)),
+            models.CheckConstraint(**choices_check("authority", Authority)),
+        ]
+
+    def __str__(self) -> str:
+        return f"Complainant #{self.pk}"
+
+
+class ViolationGroup(models.TextChoices):
+    LIFE = "life", _("Right to life")
+    INTEGRITY = "integrity", _("Physical and mental integrity")
+    LIBERTY = "liberty", _("Liberty and security")
+    FAIR_TRIAL = "fair_trial", _("Fair trial")
+    MOVEMENT = "movement", _("Movement and residence")
+    REFUGEES = "refugees", _("Refugees and asylum")
+    EXPRESSION = "expression", _("Expression")
+    ASSEMBLY = "assembly", _("Assembly and association")
+    POLITICAL = "political", _("Political participation")
+    PROPERTY = "property", _("Property")
+    FAMILY = "family", _("Family")
+    DISCRIMINATION = "discrimination", _("Discrimination")
+    DOCUMENTS = "documents", _("Documents and nationality")
+    OTHER = "other", _("Other")
+
+
+class ViolationCategory(models.Model):
+    """The controlled vocabulary of what happened; loaded from seeds/ by a data migration."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    group = models.CharField(_("right concerned"), max_length=20, choices=ViolationGroup)
+    label_en = models.CharField(_("label (English)"), max_length=120)
+    label_fr = models.CharField(_("label (French)"), max_length=120)
+    label_rw = models.CharField(_("label (Kinyarwanda)"), max_length=120)
+    label_sw = models.CharField(_("label (Swahili)"), max_length=120)
+    huridocs_code = models.CharField(_("HURIDOCS type-of-act code"), max_length=20, blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("offered on the form"), default=True)
+
+    class Meta:
+        verbose_name = _("violation category")
+        verbose_name_plural = _("violation categories")
+        ordering = ["sort_order", "code"]
+        constraints = [models.CheckConstraint(**choices_check("group", ViolationGroup))]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def label(self, language: str) -> str:
+        return getattr(self, f"label_{language}", "") or self.label_en
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    TRIAGE = "triage", _("Triage")
+    AWAITING_COMPLAINANT = "awaiting_complainant", _("Awaiting the complainant")
+    EXAMINATION = "examination", _("Examination")
+    INADMISSIBLE = "inadmissible", _("Inadmissible")
+    DECIDED = "decided", _("Decided")
+    APPEALED = "appealed", _("Appealed")
+    APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent: someone is in immediate danger")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Exact day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Perpetrator(models.TextChoices):
+    POLICE = "police", _("Police")
+    MILITARY = "military", _("Army or military")
+    INTELLIGENCE = "intelligence", _("Intelligence or security services")
+    OFFICIALS = "officials", _("Local or national officials")
+    PRISON = "prison", _("Prison or detention staff")
+    JUDICIARY = "judiciary", _("Prosecutors or courts")
+    ARMED_GROUP = "armed_group", _("Armed group")
+    FOREIGN_STATE = "foreign_state", _("Authorities of another country")
+    PRIVATE = "private", _("Private persons acting for the authorities")
+    UNKNOWN = "unknown", _("Unknown")
+    OTHER = "other", _("Other")
+
+
+class RemediesTried(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class NoRemedyReason(models.TextChoices):
+    FEAR = "fear", _("Fear of reprisals")
+    NOT_INDEPENDENT = "not_independent", _("The courts or authorities are not independent")
+    NO_ACCESS = "no_access", _("No access (in exile, detained, no lawyer)")
+    COST = "cost", _("Too costly")
+    NO_REMEDY = "no_remedy", _("No remedy exists for this")
+    OTHER = "other", _("Another reason")
+
+
+class OtherProcedure(models.TextChoices):
+    NO = "no", _("No")
+    YES = "yes", _("Yes")
+    UNKNOWN = "unknown", _("I do not know")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online form")
+    PAPER = "paper", _("Paper form")
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Complaint(models.Model):
+    reference = models.CharField(_("reference"), max_length=13, unique=True, editable=False)
+    # Keyed Argon2id hash of the receipt; the receipt itself is never stored.
+    receipt_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Random token of one filing session, so that pressing submit twice files once.
+    submission_token = models.CharField(max_length=64, unique=True, editable=False)
+    complainant = models.ForeignKey(
+        Complainant,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("complainant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status, default=Status.RECEIVED, editable=False
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency, default=Urgency.NORMAL, editable=False
+    )
+    channel = models.CharField(
+        _("received by"), max_length=20, choices=Channel, default=Channel.ONLINE
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    language = models.CharField(_("language of submission"), max_length=10)
+
+    # What happened.
+    categories = models.ManyToManyField(
+        ViolationCategory, related_name="complaints", verbose_name=_("violations")
+    )
+    incident_date = models.DateField(_("when it happened"), null=True, blank=True)
+    incident_date_precision = models.CharField(
+        _("date precision"), max_length=10, choices=DatePrecision, default=DatePrecision.UNKNOWN
+    )
+    incident_country = CountryField(_("country where it happened"), blank=True, db_index=True)
+    incident_place = models.CharField(_("place"), max_length=200, blank=True)
+    perpetrators = models.JSONField(_("who did it"), default=list, blank=True)
+    narrative = models.TextField(_("what happened, in order"))
+    is_ongoing = models.BooleanField(_("still going on"), default=False)
+    immediate_danger = models.BooleanField(_("someone is in immediate danger"), default=False)
+    danger_details = models.TextField(_("about the danger"), blank=True)
+
+    # Admissibility: domestic remedies and other international procedures.
+    remedies_tried = models.CharField(
+        _("domestic remedies tried"), max_length=5, choices=RemediesTried
+    )
+    remedies_details = models.TextField(_("remedies tried and their outcome"), blank=True)
+    no_remedy_reasons = models.JSONField(_("why no remedy was tried"), default=list, blank=True)
+    no_remedy_details = models.TextField(_("more about why not"), blank=True)
+    other_procedure = models.CharField(
+        _("other international body seized"), max_length=10, choices=OtherProcedure
+    )
+    other_procedure_details = models.TextField(_("which body, and where it stands"), blank=True)
+    remedy_sought = models.TextField(_("remedy sought"))
+    protective_measures = models.TextField(_("protective measures sought"), blank=True)
+
+    # Consents, recorded as given at submission.
+    consent_processing = models.BooleanField(_("agrees to the processing of the complaint"))
+    consent_contact = models.BooleanField(_("may be contacted"), default=False)
+    consent_disclose_identity = models.BooleanField(
+        _("identity may be disclosed to the authorities concerned"), default=False
+    )
+    consent_anonymised_use = models.BooleanField(
+        _("may be used anonymously in reports and statistics"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-submitted_at"]
+        permissions = [
+            ("triage_complaint", _("Can triage complaints")),
+            ("examine_complaint", _("Can examine complaints")),
+            ("decide_complaint", _("Can decide complaints")),
+            ("decide_appeal", _("Can record appeal decisions")),
+            ("record_withdrawal", _("Can record a withdrawal asked for in writing")),
+            ("view_evidence_file", _("Can open evidence files")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["urgency", "submitted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(**choices_check("status", Status)),
+            models.CheckConstraint(**choices_check("urgency", Urgency)),
+            models.CheckConstraint(**choices_check("channel", Channel)),
+            models.CheckConstraint(**choices_check("incident_date_precision", DatePrecision)),
+            models.CheckConstraint(**choices_check("remedies_tried", RemediesTried)),
+            models.CheckConstraint(**choices_check("other_procedure", OtherProcedure)),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {Status.CLOSED, Status.WITHDRAWN}
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Prefer not to say / unknown")
+
+
+class AgeGroup(models.TextChoices):
+    CHILD = "child", _("Child (under 18)")
+    ADULT = "adult", _("Adult")
+    OLDER = "older", _("Older person (over 60)")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Situation(models.TextChoices):
+    DETAINED = "detained", _("Detained")
+    MISSING = "missing", _("Missing")
+    DEAD = "dead", _("Dead")
+    INJURED = "injured", _("Injured")
+    IN_EXILE = "in_exile", _("In exile")
+    SAFE = "safe", _("Safe")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Victim(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="victims")
+    position = models.PositiveSmallIntegerField(default=1)
+    is_complainant = models.BooleanField(_("is the complainant"), default=False)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex, default=Sex.UNKNOWN)
+    age_group = models.CharField(
+        _("age group"), max_length=10, choices=AgeGroup, default=AgeGroup.UNKNOWN
+    )
+    situation = models.CharField(
+        _("current situation"), max_length=10, choices=Situation, default=Situation.UNKNOWN
+    )
+
+    class Meta:
+        verbose_name = _("victim")
+        verbose_name_plural = _("victims")
+        ordering = ["complaint", "position"]
+        constraints = [
+            models.CheckConstraint(**choices_check("sex", Sex)),
+            models.CheckConstraint(**choices_check("age_group", AgeGroup)),
+            models.CheckConstraint(**choices_check("situation", Situation)),
+        ]
+
+    def __str__(self) -> str:
+        return f"Victim {self.position} of {self.complaint_id}"
+
+
+class EvidenceKind(models.TextChoices):
+    IMAGE = "image", _("Photo or image")
+    DOCUMENT = "document", _("PDF document")
+    AUDIO = "audio", _("Audio or voice note")
+    VIDEO = "video", _("Video")
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # A random name: neither the original file name nor the case appears on disk.
+    return f"evidence/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Evidence(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("file name as sent"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind)
+    content_type = models.CharField(_("detected type"), max_length=60)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    metadata_stripped = models.BooleanField(_("metadata removed"), default=False)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["complaint", "uploaded_at", "pk"]
+        constraints = [models.CheckConstraint(**choices_check("kind", EvidenceKind))]
+
+    def __str__(self) -> str:
+        return f"Evidence #{self.pk} ({self.kind})"
+
+
+class StatusChange(models.Model):
+    """One row for each change of a complaint's status, written only by complaints.workflow."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=30, choices=Status, blank=True)
+    to_status = models.CharField(max_length=30, choices=Status)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by_complainant = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["complaint", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(**choices_check("from_status", Status, blank=True)),
+            models.CheckConstraint(**choices_check("to_status", Status)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class MessageDirection(models.TextChoices):
+    FROM_COMPLAINANT = "in", _("From the complainant")
+    TO_COMPLAINANT = "out", _("From the Committee")
+
+
+class Message(models.Model):
+    """A message between the complainant and the committee, shown on the tracking page."""
+
+    Direction = MessageDirection
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=MessageDirection)
+    body = models.TextField(_("message"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["complaint", "sent_at", "pk"]
+        constraints = [models.CheckConstraint(**choices_check("direction", MessageDirection))]
+
+    def __str__(self) -> str:
+        return f"Message #{self.pk} ({self.direction})"

@@ -1,0 +1,78 @@
+"""Reads for the public pages, each with its joins done."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Complaint, Evidence, Message, StatusChange
+from complaints.receipts import receipt_hash
+from complaints.workflow import PUBLIC_STATUS
+
+
+def complaint_by_receipt(receipt: str) -> Complaint | None:
+    """The complaint a receipt opens: one query on the unique hash index."""
+    return Complaint.objects.filter(receipt_hash=receipt_hash(receipt)).only("pk").first()
+
+
+def complaint_for_tracking(pk: int) -> Complaint | None:
+    return (
+        Complaint.objects.filter(pk=pk)
+        .prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=StatusChange.objects.only(
+                    "complaint_id", "to_status", "by_complainant", "at"
+                ),
+            ),
+            Prefetch(
+                "messages",
+                queryset=Message.objects.only("complaint_id", "direction", "body", "sent_at"),
+            ),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.only(
+                    "complaint_id", "kind", "original_name", "description", "uploaded_at"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    title: str
+    body: str = ""
+    from_complainant: bool = False
+
+
+def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
+    """What the complainant may see, oldest first: never notes or reviewers' names."""
+    entries = [
+        TimelineEntry(at=change.at, title=PUBLIC_STATUS[change.to_status][0])
+        for change in complaint.status_changes.all()
+    ]
+    entries += [
+        TimelineEntry(
+            at=message.sent_at,
+            body=message.body,
+            from_complainant=message.direction == Message.Direction.FROM_COMPLAINANT,
+            title=_("You wrote")
+            if message.direction == Message.Direction.FROM_COMPLAINANT
+            else _("Message from the Committee"),
+        )
+        for message in complaint.messages.all()
+    ]
+    entries += [
+        TimelineEntry(
+            at=item.uploaded_at,
+            title=_("File added: %(kind)s") % {"kind": item.get_kind_display()},
+            body=item.description,
+            from_complainant=True,
+        )
+        for item in complaint.evidence.all()
+    ]
+    return sorted(entries, key=lambda entry: entry.at)

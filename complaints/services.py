@@ -1,0 +1,240 @@
+"""Writes: filing a complaint, and what the complainant does afterwards on the tracking page."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
+
+from complaints.errors import ComplaintError, EvidenceRefused
+from complaints.evidence import MB, CleanFile
+from complaints.models import (
+    Complainant,
+    Complaint,
+    Evidence,
+    Message,
+    Status,
+    StatusChange,
+    Urgency,
+    Victim,
+)
+from complaints.receipts import receipt_hash, receipt_new, reference_new
+from complaints.workflow import complaint_transition
+
+logger = logging.getLogger(__name__)
+
+COMPLAINANT_FIELDS = [
+    "full_name",
+    "organisation_name",
+    "contact_channel",
+    "contact_details",
+    "safe_contact_instructions",
+    "country_of_residence",
+    "residence_status",
+    "nationality",
+    "unhcr_number",
+    "preferred_language",
+    "relationship",
+    "authority",
+    "authority_details",
+]
+INCIDENT_FIELDS = [
+    "incident_date",
+    "incident_date_precision",
+    "incident_country",
+    "incident_place",
+    "perpetrators",
+    "narrative",
+    "is_ongoing",
+    "immediate_danger",
+    "danger_details",
+]
+REMEDY_FIELDS = [
+    "remedies_tried",
+    "remedies_details",
+    "no_remedy_reasons",
+    "no_remedy_details",
+    "other_procedure",
+    "other_procedure_details",
+    "remedy_sought",
+    "protective_measures",
+]
+CONSENT_FIELDS = [
+    "consent_processing",
+    "consent_contact",
+    "consent_disclose_identity",
+    "consent_anonymised_use",
+]
+
+
+@dataclass(frozen=True)
+class Submission:
+    complaint: Complaint
+    receipt: str | None  # None when this token had already filed: the receipt went out then
+    created: bool
+
+
+def evidence_store(clean: CleanFile) -> str:
+    """Write cleaned bytes under a random name in private storage; return the storage name."""
+    return default_storage.save(
+        f"evidence/{uuid.uuid4().hex}{clean.file_type.extension}", ContentFile(clean.content)
+    )
+
+
+def evidence_descriptor(*, clean: CleanFile, path: str, description: str) -> dict:
+    """What the filing draft remembers of an upload until the complaint is sent."""
+    return {
+        "key": uuid.uuid4().hex,
+        "path": path,
+        "name": clean.original_name,
+        "description": description,
+        "kind": clean.file_type.kind,
+        "content_type": clean.file_type.content_type,
+        "extension": clean.file_type.extension,
+        "size": clean.size,
+        "sha256": clean.sha256,
+        "stripped": clean.metadata_stripped,
+    }
+
+
+def evidence_check_room(*, count: int, total: int, adding: int) -> None:
+    if count >= settings.EVIDENCE_MAX_FILES:
+        raise EvidenceRefused(
+            _("You have already sent the most files allowed (%(n)d).")
+            % {"n": settings.EVIDENCE_MAX_FILES}
+        )
+    if total + adding > settings.EVIDENCE_MAX_TOTAL_MB * MB:
+        raise EvidenceRefused(
+            _("All files together may not be larger than %(mb)d MB.")
+            % {"mb": settings.EVIDENCE_MAX_TOTAL_MB}
+        )
+
+
+def _evidence_row(*, complaint: Complaint, item: dict, now: datetime) -> Evidence:
+    return Evidence(
+        complaint=complaint,
+        file=item["path"],
+        original_name=item["name"],
+        description=item["description"],
+        kind=item["kind"],
+        content_type=item["content_type"],
+        extension=item["extension"],
+        size=item["size"],
+        sha256=item["sha256"],
+        metadata_stripped=item["stripped"],
+        uploaded_at=now,
+    )
+
+
+def _complaint_create(
+    *, steps: dict, language: str, token: str, receipt: str, now: datetime
+) -> Complaint:
+    about, what = steps["about"], steps["what"]
+    identity = {name: about[name] for name in COMPLAINANT_FIELDS}
+    if about["anonymous"]:
+        identity["full_name"] = ""
+    complainant = Complainant.objects.create(
+        is_anonymous=about["anonymous"], created_at=now, **identity
+    )
+    complaint = Complaint.objects.create(
+        reference=reference_new(),
+        receipt_hash=receipt_hash(receipt),
+        submission_token=token,
+        complainant=complainant,
+        submitted_at=now,
+        language=language,
+        urgency=Urgency.URGENT if what["immediate_danger"] else Urgency.NORMAL,
+        **{name: what[name] for name in INCIDENT_FIELDS},
+        **{name: steps["remedies"][name] for name in REMEDY_FIELDS},
+        **{name: steps["consents"][name] for name in CONSENT_FIELDS},
+    )
+    complaint.categories.set(what["categories"])
+    Victim.objects.bulk_create(
+        [
+            Victim(
+                complaint=complaint,
+                position=position,
+                name=person["name"],
+                sex=person["sex"],
+                age_group=person["age_group"],
+                situation=person["situation"],
+                is_complainant=position == 1 and about["filing_for"] == "self",
+            )
+            for position, person in enumerate(steps["victims"], start=1)
+        ]
+    )
+    StatusChange.objects.create(
+        complaint=complaint, from_status="", to_status=Status.RECEIVED, by_complainant=True, at=now
+    )
+    return complaint
+
+
+def complaint_submit(
+    *, steps: dict, evidence: list[dict], language: str, token: str, now: datetime
+) -> Submission:
+    """File a complaint from the cleaned steps of a draft, once per submission token.
+
+    Pressing submit twice sends the same token twice: the second call finds the first
+    complaint (waiting on the unique index if both race) and files nothing new.
+    """
+    existing = Complaint.objects.filter(submission_token=token).first()
+    if existing:
+        return Submission(complaint=existing, receipt=None, created=False)
+    receipt = receipt_new()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                complaint = _complaint_create(
+                    steps=steps, language=language, token=token, receipt=receipt, now=now
+                )
+                Evidence.objects.bulk_create(
+                    [_evidence_row(complaint=complaint, item=item, now=now) for item in evidence]
+                )
+        except IntegrityError:
+            existing = Complaint.objects.filter(submission_token=token).first()
+            if existing:
+                return Submission(complaint=existing, receipt=None, created=False)
+            continue  # a reference or receipt collision, astronomically rare: draw again
+        logger.info("Complaint %s received (urgency %s).", complaint.reference, complaint.urgency)
+        return Submission(complaint=complaint, receipt=receipt, created=True)
+    raise ComplaintError(_("Your complaint could not be saved. Please try again."))
+
+
+def message_from_complainant(*, complaint: Complaint, body: str, now: datetime) -> Message:
+    return Message.objects.create(
+        complaint=complaint, direction=Message.Direction.FROM_COMPLAINANT, body=body, sent_at=now
+    )
+
+
+def evidence_add(
+    *, complaint: Complaint, clean: CleanFile, description: str, now: datetime
+) -> Evidence:
+    """Attach a file sent from the tracking page, within the complaint's limits."""
+    with transaction.atomic():
+        # Lock the complaint so that two uploads at once cannot both slip under the limits.
+        Complaint.objects.select_for_update().get(pk=complaint.pk)
+        totals = complaint.evidence.aggregate(count=Count("pk"), size=Sum("size"))
+        evidence_check_room(count=totals["count"], total=totals["size"] or 0, adding=clean.size)
+        path = evidence_store(clean)
+        try:
+            item = evidence_descriptor(clean=clean, path=path, description=description)
+            evidence = _evidence_row(complaint=complaint, item=item, now=now)
+            evidence.save()
+        except DatabaseError:
+            default_storage.delete(path)  # no file may stay behind without its record
+            raise
+    return evidence
+
+
+def complaint_withdraw(*, complaint: Complaint, reason: str, now: datetime) -> StatusChange:
+    if complaint.status == Status.WITHDRAWN:
+        raise ComplaintError(_("This complaint has already been withdrawn."))
+    return complaint_transition(
+        complaint=complaint, to=Status.WITHDRAWN, by_complainant=True, reason=reason, now=now
+    )

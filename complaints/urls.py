@@ -1,0 +1,19 @@
+from django.urls import path
+
+from complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("leave/", views.leave, name="leave"),
+    path("file/", views.file_start, name="file"),
+    path("file/receipt/", views.receipt, name="receipt"),
+    path("file/<slug:slug>/", views.file_step_or_page, name="file_step_or_page"),
+    path("track/", views.track, name="track"),
+    path("track/case/", views.track_case, name="track_case"),
+    path("track/case/message/", views.track_message, name="track_message"),
+    path("track/case/evidence/", views.track_evidence, name="track_evidence"),
+    path("track/case/withdraw/", views.track_withdraw, name="track_withdraw"),
+    path("staff-files/evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
+]

@@ -1,0 +1,390 @@
+"""Public pages. Every one works with JavaScript off; none stores or logs who is asking."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from complaints import filing
+from complaints.errors import ComplaintError
+from complaints.evidence import evidence_clean
+from complaints.forms import (
+    EvidenceUploadForm,
+    MessageForm,
+    ReceiptForm,
+    ReviewForm,
+    VictimFormSet,
+    WithdrawForm,
+    evidence_limits_text,
+)
+from complaints.models import Complaint, Evidence
+from complaints.receipts import receipt_groups, receipt_normalise
+from complaints.selectors import complaint_by_receipt, complaint_for_tracking, complaint_timeline
+from complaints.services import (
+    complaint_submit,
+    complaint_withdraw,
+    evidence_add,
+    evidence_check_room,
+    evidence_descriptor,
+    evidence_store,
+    message_from_complainant,
+)
+from complaints.throttle import receipt_attempts_blocked, receipt_failure_record
+from complaints.workflow import PUBLIC_STATUS
+
+TRACKING_KEY = "tracking_complaint"
+RECEIPT_TOKEN_KEY = "receipt_token"  # noqa: S105 - a session key name, not a secret
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "complaints/home.html")
+
+
+def leave(request: HttpRequest) -> HttpResponse:
+    """End the visit at once: forget the session here and in the browser, then go elsewhere.
+
+    A plain link (GET) on purpose: it must work without JavaScript in one tap. All it can do
+    is end the visitor's own session.
+    """
+    request.session.flush()
+    response = HttpResponseRedirect(settings.LEAVE_SITE_URL)
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+def _step_context(draft: filing.Draft, step: filing.Step, **extra: object) -> dict:
+    return {
+        "step": step,
+        "steps": filing.STEPS,
+        "step_number": filing.STEPS.index(step) + 1,
+        "previous": filing.previous_step(step),
+        "draft": draft,
+        **extra,
+    }
+
+
+def _victims_with_another(data: dict) -> VictimFormSet:
+    formset = VictimFormSet(data, prefix="victims")
+    people = [
+        {
+            key: form.data.get(form.add_prefix(key), "")
+            for key in ("name", "sex", "age_group", "situation")
+        }
+        for form in formset.forms[: formset.total_form_count()]
+    ]
+    return VictimFormSet(initial=[*people, {}], prefix="victims")
+
+
+@require_http_methods(["GET", "POST"])
+def file_step(request: HttpRequest, slug: str) -> HttpResponse:
+    step = filing.STEP_BY_SLUG.get(slug)
+    if step is None or step.form_class is None:
+        raise Http404
+    filing.filing_expiry(request.session)
+    draft = filing.Draft(request.session)
+    if request.method == "GET":
+        return render(
+            request, "complaints/file_step.html", _step_context(draft, step, form=draft.bind(step))
+        )
+    draft.keep(step, request.POST)
+    if step.form_class is VictimFormSet and "add_person" in request.POST:
+        form = _victims_with_another(request.POST)
+        return render(request, "complaints/file_step.html", _step_context(draft, step, form=form))
+    form = draft.bind(step)
+    if "back" in request.POST and filing.previous_step(step):
+        return redirect("complaints:file_step_or_page", slug=filing.previous_step(step).slug)
+    if not form.is_valid():
+        return render(
+            request, "complaints/file_step.html", _step_context(draft, step, form=form), status=400
+        )
+    return redirect("complaints:file_step_or_page", slug=filing.next_step(step).slug)
+
+
+@require_http_methods(["GET", "POST"])
+def file_evidence(request: HttpRequest) -> HttpResponse:
+    step = filing.STEP_BY_SLUG["evidence"]
+    filing.filing_expiry(request.session)
+    draft = filing.Draft(request.session)
+    form = EvidenceUploadForm()
+    status = 200
+    if request.method == "POST" and "remove" in request.POST:
+        item = draft.remove_evidence(request.POST["remove"])
+        if item:
+            default_storage.delete(item["path"])
+            messages.success(request, _("The file was removed."))
+        return redirect("complaints:file_step_or_page", slug="evidence")
+    if request.method == "POST" and "upload" in request.POST:
+        form = EvidenceUploadForm(request.POST, request.FILES)
+        if _accept_upload(request, form, draft):
+            messages.success(request, _("Your file was added. You can add another, or continue."))
+            return redirect("complaints:file_step_or_page", slug="evidence")
+        status = 400
+    elif request.method == "POST":
+        target = filing.previous_step(step) if "back" in request.POST else filing.next_step(step)
+        return redirect("complaints:file_step_or_page", slug=target.slug)
+    return render(
+        request,
+        "complaints/file_evidence.html",
+        _step_context(draft, step, form=form, limits=evidence_limits_text()),
+        status=status,
+    )
+
+
+def _accept_upload(request: HttpRequest, form: EvidenceUploadForm, draft: filing.Draft) -> bool:
+    if getattr(request, "upload_too_large", False):
+        form.add_error(
+            "file",
+            _("This file is larger than %(limit)d MB.") % {"limit": settings.EVIDENCE_MAX_FILE_MB},
+        )
+        return False
+    if not form.is_valid():
+        return False
+    try:
+        clean = evidence_clean(form.cleaned_data["file"])
+        evidence_check_room(
+            count=len(draft.evidence),
+            total=sum(i["size"] for i in draft.evidence),
+            adding=clean.size,
+        )
+    except ComplaintError as error:
+        form.add_error("file", str(error.message))
+        return False
+    path = evidence_store(clean)
+    draft.add_evidence(
+        evidence_descriptor(clean=clean, path=path, description=form.cleaned_data["description"])
+    )
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def file_review(request: HttpRequest) -> HttpResponse:
+    if (
+        request.method == "POST"
+        and filing.SESSION_KEY not in request.session
+        and request.session.get(RECEIPT_TOKEN_KEY)
+    ):
+        return redirect("complaints:receipt")  # a second press after the first one finished
+    filing.filing_expiry(request.session)
+    draft = filing.Draft(request.session)
+    incomplete = draft.first_incomplete()
+    if incomplete:
+        if request.method == "POST" or draft.state["data"]:
+            messages.warning(request, _("Please complete this step first."))
+        return redirect("complaints:file_step_or_page", slug=incomplete.slug)
+    form = ReviewForm(request.POST or None, initial={"token": draft.token})
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["token"] == draft.token:
+        return _submit(request, draft)
+    step = filing.STEP_BY_SLUG["review"]
+    return render(
+        request,
+        "complaints/file_review.html",
+        _step_context(draft, step, form=form, summary=draft.summary()),
+    )
+
+
+def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
+    submission = complaint_submit(
+        steps=draft.cleaned(),
+        evidence=draft.evidence,
+        language=get_language(),
+        token=draft.token,
+        now=timezone.now(),
+    )
+    if submission.created:
+        filing.receipt_hand_over(
+            token=draft.token, reference=submission.complaint.reference, receipt=submission.receipt
+        )
+    request.session[RECEIPT_TOKEN_KEY] = draft.token
+    draft.discard()
+    return redirect("complaints:receipt")
+
+
+@require_http_methods(["GET", "POST"])
+def receipt(request: HttpRequest) -> HttpResponse:
+    token = request.session.get(RECEIPT_TOKEN_KEY)
+    if not token:
+        return redirect("complaints:home")
+    if request.method == "POST":
+        filing.receipt_forget(token)
+        del request.session[RECEIPT_TOKEN_KEY]
+        messages.success(request, _("Thank you. Keep your receipt safe."))
+        return redirect("complaints:home")
+    pending = filing.receipt_pending(token)
+    reference = (
+        pending["reference"]
+        if pending
+        else (
+            Complaint.objects.filter(submission_token=token)
+            .values_list("reference", flat=True)
+            .first()
+        )
+    )
+    return render(
+        request,
+        "complaints/receipt.html",
+        {
+            "reference": reference,
+            "groups": receipt_groups(pending["receipt"]) if pending else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    form = ReceiptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if receipt_attempts_blocked(request):
+            form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
+            return render(request, "complaints/track.html", {"form": form}, status=429)
+        digits = receipt_normalise(form.cleaned_data["receipt"])
+        complaint = complaint_by_receipt(digits) if digits else None
+        if complaint is None:
+            receipt_failure_record(request)
+            form.add_error(
+                "receipt",
+                _(
+                    "We could not find a complaint with this receipt. Check "
+                    "the 16 digits and try again."
+                ),
+            )
+            return render(request, "complaints/track.html", {"form": form}, status=400)
+        request.session.cycle_key()  # a new session id from the moment the receipt opens a case
+        request.session[TRACKING_KEY] = complaint.pk
+        request.session.set_expiry(settings.TRACKING_IDLE_MINUTES * 60)
+        return redirect("complaints:track_case")
+    return render(
+        request,
+        "complaints/track.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _tracked(request: HttpRequest) -> Complaint:
+    complaint_pk = request.session.get(TRACKING_KEY)
+    complaint = complaint_for_tracking(complaint_pk) if complaint_pk else None
+    if complaint is None:
+        raise PermissionDenied
+    return complaint
+
+
+def _case_page(
+    request: HttpRequest, complaint: Complaint, *, status: int = 200, **forms: object
+) -> HttpResponse:
+    label, explanation = PUBLIC_STATUS[complaint.status]
+    context = {
+        "complaint": complaint,
+        "status_label": label,
+        "status_explanation": explanation,
+        "timeline": complaint_timeline(complaint),
+        "limits": evidence_limits_text(),
+        "message_form": MessageForm(),
+        "evidence_form": EvidenceUploadForm(),
+        **forms,
+    }
+    return render(request, "complaints/track_case.html", context, status=status)
+
+
+def track_case(request: HttpRequest) -> HttpResponse:
+    if TRACKING_KEY not in request.session:
+        return redirect("complaints:track")
+    return _case_page(request, _tracked(request))
+
+
+@require_POST
+def track_message(request: HttpRequest) -> HttpResponse:
+    complaint = _tracked(request)
+    form = MessageForm(request.POST)
+    if not complaint.is_open or not form.is_valid():
+        return _case_page(request, complaint, status=400, message_form=form)
+    message_from_complainant(
+        complaint=complaint, body=form.cleaned_data["body"], now=timezone.now()
+    )
+    messages.success(request, _("Your message was sent to the Committee."))
+    return redirect("complaints:track_case")
+
+
+@require_POST
+def track_evidence(request: HttpRequest) -> HttpResponse:
+    complaint = _tracked(request)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if getattr(request, "upload_too_large", False):
+        form.add_error(
+            "file",
+            _("This file is larger than %(limit)d MB.") % {"limit": settings.EVIDENCE_MAX_FILE_MB},
+        )
+    if form.is_valid() and complaint.is_open:
+        try:
+            evidence_add(
+                complaint=complaint,
+                clean=evidence_clean(form.cleaned_data["file"]),
+                description=form.cleaned_data["description"],
+                now=timezone.now(),
+            )
+        except ComplaintError as error:
+            form.add_error("file", str(error.message))
+        else:
+            messages.success(request, _("Your file was added to your complaint."))
+            return redirect("complaints:track_case")
+    return _case_page(request, complaint, status=400, evidence_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def track_withdraw(request: HttpRequest) -> HttpResponse:
+    complaint = _tracked(request)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint_withdraw(
+                complaint=complaint, reason=form.cleaned_data["reason"], now=timezone.now()
+            )
+        except ComplaintError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Your complaint has been withdrawn."))
+        return redirect("complaints:track_case")
+    return render(
+        request,
+        "complaints/track_withdraw.html",
+        {"complaint": complaint, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_member_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence for staff only, as a download that the browser will not render inline."""
+    if not request.user.has_perm("complaints.view_evidence_file"):
+        raise PermissionDenied
+    evidence = get_object_or_404(Evidence, pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=f"{evidence.complaint.reference}-{evidence.pk}{evidence.extension}",
+        content_type=evidence.content_type,
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
+
+
+def file_start(request: HttpRequest) -> HttpResponse:
+    return redirect("complaints:file_step_or_page", slug=filing.STEPS[0].slug)
+
+
+def file_step_or_page(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug == "evidence":
+        return file_evidence(request)
+    if slug == "review":
+        return file_review(request)
+    return file_step(request, slug)

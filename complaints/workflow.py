@@ -1,0 +1,155 @@
+"""The workflow: which status may follow which, who may move it, and what the complainant sees.
+
+`complaint_transition` is the only code that writes `Complaint.status`. It lives in `complaints`
+rather than `monitoring` because the complainant moves the status too (withdrawal, appeal) from
+the public pages, and `complaints` never imports `monitoring`.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from complaints.errors import TransitionRefused
+from complaints.models import Complaint, Status, StatusChange
+
+
+@dataclass(frozen=True)
+class Transition:
+    permission: str | None  # the staff permission that allows it; None: staff cannot
+    complainant_may: bool = False
+    needs_reason: bool = False
+
+
+_TRIAGE = "complaints.triage_complaint"
+_EXAMINE = "complaints.examine_complaint"
+_DECIDE = "complaints.decide_complaint"
+_APPEAL = "complaints.decide_appeal"
+_WITHDRAW = "complaints.record_withdrawal"
+
+OPEN_STATUSES = [s for s in Status if s not in {Status.CLOSED, Status.WITHDRAWN}]
+
+TRANSITIONS: dict[tuple[Status, Status], Transition] = {
+    (Status.RECEIVED, Status.TRIAGE): Transition(_TRIAGE),
+    (Status.TRIAGE, Status.AWAITING_COMPLAINANT): Transition(_TRIAGE, needs_reason=True),
+    (Status.AWAITING_COMPLAINANT, Status.TRIAGE): Transition(_TRIAGE),
+    (Status.TRIAGE, Status.INADMISSIBLE): Transition(_DECIDE, needs_reason=True),
+    (Status.TRIAGE, Status.EXAMINATION): Transition(_TRIAGE),
+    (Status.EXAMINATION, Status.AWAITING_COMPLAINANT): Transition(_EXAMINE, needs_reason=True),
+    (Status.AWAITING_COMPLAINANT, Status.EXAMINATION): Transition(_EXAMINE),
+    (Status.EXAMINATION, Status.DECIDED): Transition(_DECIDE, needs_reason=True),
+    (Status.INADMISSIBLE, Status.APPEALED): Transition(
+        None, complainant_may=True, needs_reason=True
+    ),
+    (Status.DECIDED, Status.APPEALED): Transition(None, complainant_may=True, needs_reason=True),
+    (Status.INADMISSIBLE, Status.CLOSED): Transition(_DECIDE),
+    (Status.DECIDED, Status.CLOSED): Transition(_DECIDE),
+    (Status.APPEALED, Status.APPEAL_DECIDED): Transition(_APPEAL, needs_reason=True),
+    (Status.APPEAL_DECIDED, Status.CLOSED): Transition(_APPEAL),
+    (Status.APPEAL_DECIDED, Status.EXAMINATION): Transition(_APPEAL, needs_reason=True),
+    **{
+        (status, Status.WITHDRAWN): Transition(_WITHDRAW, complainant_may=True, needs_reason=True)
+        for status in OPEN_STATUSES
+    },
+}
+
+# What the complainant reads: a plain-language name and what happens next.
+PUBLIC_STATUS: dict[str, tuple[str, str]] = {
+    Status.RECEIVED: (
+        _("Received"),
+        _(
+            "Your complaint has arrived safely. A member of the Committee will start looking at it "
+            "within 7 days, or within 48 hours if someone is in immediate danger."
+        ),
+    ),
+    Status.TRIAGE: (
+        _("Being checked"),
+        _("The Committee is checking whether it can deal with your complaint."),
+    ),
+    Status.AWAITING_COMPLAINANT: (
+        _("Waiting for your answer"),
+        _("The Committee has asked you a question. Please read the messages below and answer."),
+    ),
+    Status.EXAMINATION: (
+        _("Being examined"),
+        _("The Committee is examining the facts of your complaint."),
+    ),
+    Status.INADMISSIBLE: (
+        _("Not accepted"),
+        _(
+            "The Committee decided it cannot deal with your complaint. The reasons are below. "
+            "You may appeal within 30 days."
+        ),
+    ),
+    Status.DECIDED: (
+        _("Decided"),
+        _("The Committee has decided. The decision is below. You may appeal within 30 days."),
+    ),
+    Status.APPEALED: (_("Appeal under way"), _("Your appeal has been sent to the Appeal Body.")),
+    Status.APPEAL_DECIDED: (
+        _("Appeal decided"),
+        _("The Appeal Body has decided your appeal. The decision is below."),
+    ),
+    Status.CLOSED: (_("Closed"), _("This complaint is closed.")),
+    Status.WITHDRAWN: (_("Withdrawn"), _("This complaint was withdrawn.")),
+}
+
+
+def transition_allowed(*, source: str, target: str) -> Transition | None:
+    return TRANSITIONS.get((Status(source), Status(target)))
+
+
+def _check(
+    *,
+    complaint: Complaint,
+    to: Status,
+    by: AbstractBaseUser | None,
+    by_complainant: bool,
+    reason: str,
+) -> None:
+    rule = transition_allowed(source=complaint.status, target=to)
+    if rule is None:
+        raise TransitionRefused(
+            _("A complaint that is “%(source)s” cannot become “%(target)s”.")
+            % {"source": Status(complaint.status).label, "target": to.label}
+        )
+    if by_complainant and not rule.complainant_may:
+        raise TransitionRefused(_("Only the Committee can make this change."))
+    if not by_complainant and (
+        by is None or rule.permission is None or not by.has_perm(rule.permission)
+    ):
+        raise TransitionRefused(_("You do not have permission to make this change."))
+    if rule.needs_reason and not reason.strip():
+        raise TransitionRefused(_("Please give a reason for this change."))
+
+
+def complaint_transition(
+    *,
+    complaint: Complaint,
+    to: Status,
+    by: AbstractBaseUser | None = None,
+    by_complainant: bool = False,
+    reason: str = "",
+    now: datetime,
+) -> StatusChange:
+    """Move a complaint to a new status, or raise TransitionRefused and change nothing."""
+    with transaction.atomic():
+        # Lock the row so that two reviewers (or a reviewer and the complainant) cannot both
+        # move the case from the same starting status.
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        _check(complaint=locked, to=to, by=by, by_complainant=by_complainant, reason=reason)
+        change = StatusChange.objects.create(
+            complaint=locked,
+            from_status=locked.status,
+            to_status=to,
+            by=by,
+            by_complainant=by_complainant,
+            reason=reason.strip(),
+            at=now,
+        )
+        locked.status = to
+        locked.save(update_fields=["status"])
+    complaint.status = to
+    return change

@@ -1,0 +1,53 @@
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from tests.filing import submit_directly
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    """Each test writes evidence into its own folder, and starts with an empty cache."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "evidence"), "base_url": None},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def now():
+    return timezone.now()
+
+
+@pytest.fixture
+def complainant_case(db, now):
+    """A complaint filed through the service, and the receipt its complainant was given."""
+    submission = submit_directly(now=now)
+    return submission.complaint, submission.receipt
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    return django_user_model.objects.create_user(username="outsider", password="x" * 16)
+
+
+@pytest.fixture
+def staff_viewer(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        username="viewer", password="x" * 16, is_staff=True
+    )
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_complaint", "view_evidence_file", "view_violationcategory"]
+        )
+    )
+    return user
