@@ -160,10 +160,9 @@ STORAGES = {
     # Evidence never sits under a public URL: MEDIA_URL is unused and files are only read
     # back through views that check who is asking.
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "complaints.storage.PrivateStorage",
         "OPTIONS": {
             "location": env("EVIDENCE_ROOT", str(BASE_DIR / "private" / "evidence")),
-            "base_url": None,
         },
     },
     "staticfiles": {

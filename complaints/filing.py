@@ -82,12 +82,7 @@ class Draft:
 
     def raw(self, step: Step) -> QueryDict | None:
         stored = self.state["data"].get(step.slug)
-        if stored is None:
-            return None
-        data = QueryDict(mutable=True)
-        for key, values in stored.items():
-            data.setlist(key, values)
-        return data
+        return None if stored is None else step_querydict(stored)
 
     def keep(self, step: Step, data: QueryDict) -> None:
         self.state["data"][step.slug] = {
@@ -95,11 +90,14 @@ class Draft:
         }
         self.save()
 
-    def bind(self, step: Step) -> forms.BaseForm | forms.BaseFormSet:
-        raw = self.raw(step)
+    @staticmethod
+    def form_for(step: Step, data: QueryDict | None) -> forms.BaseForm | forms.BaseFormSet:
         if step.form_class is VictimFormSet:
-            return VictimFormSet(raw, prefix="victims")
-        return step.form_class(raw) if raw is not None else step.form_class()
+            return VictimFormSet(data, prefix="victims")
+        return step.form_class(data)
+
+    def bind(self, step: Step) -> forms.BaseForm | forms.BaseFormSet:
+        return self.form_for(step, self.raw(step))
 
     def first_incomplete(self) -> Step | None:
         for step in FORM_STEPS:
@@ -161,6 +159,52 @@ class Draft:
 
     def discard(self) -> None:
         self.session.pop(SESSION_KEY, None)
+
+
+def step_querydict(values: dict) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, value in values.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    return data
+
+
+def victims_querydict(people: list[dict]) -> QueryDict:
+    values = {"victims-TOTAL_FORMS": str(len(people)), "victims-INITIAL_FORMS": "0"}
+    for index, person in enumerate(people):
+        values.update({f"victims-{index}-{key}": value for key, value in person.items()})
+    return step_querydict(values)
+
+
+def step_cleaned(form: forms.BaseForm | forms.BaseFormSet) -> dict | list:
+    """The cleaned data of a valid step; raises ValueError with the errors otherwise."""
+    if not form.is_valid():
+        errors = (
+            form.errors
+            if isinstance(form, forms.BaseForm)
+            else [*form.errors, *form.non_form_errors()]
+        )
+        raise ValueError(f"invalid step data: {errors}")
+    if isinstance(form, forms.BaseFormSet):
+        return [
+            f.cleaned_data
+            for f in form.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+    return form.cleaned_data
+
+
+def steps_from_data(data: dict) -> dict:
+    """Cleaned data of every form step from plain data: {"about": {...}, "victims": [...]...}."""
+    cleaned = {}
+    for step in FORM_STEPS:
+        values = data[step.slug]
+        raw = (
+            victims_querydict(values)
+            if step.form_class is VictimFormSet
+            else (step_querydict(values))
+        )
+        cleaned[step.slug] = step_cleaned(Draft.form_for(step, raw))
+    return cleaned
 
 
 def _readable(field: forms.Field, value: object) -> str:

@@ -388,3 +388,8 @@ def file_step_or_page(request: HttpRequest, slug: str) -> HttpResponse:
     if slug == "review":
         return file_review(request)
     return file_step(request, slug)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the benchmarks' reference: touches nothing."""
+    return HttpResponse("ok", content_type="text/plain")

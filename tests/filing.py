@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from complaints.filing import FORM_STEPS, STEP_BY_SLUG
+from complaints.filing import FORM_STEPS, Draft, step_cleaned, step_querydict
 from complaints.services import complaint_submit
 
 TESTDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
@@ -73,23 +73,11 @@ def step_data(**overrides: dict) -> dict[str, dict]:
 
 def cleaned_steps(data: dict[str, dict] | None = None) -> dict:
     """The cleaned data of every step, as the review page hands it to the service."""
-    from django.http import QueryDict
-
     data = data or step_data()
-    cleaned = {}
-    for step in FORM_STEPS:
-        raw = QueryDict(mutable=True)
-        for key, value in data[step.slug].items():
-            raw.setlist(key, value if isinstance(value, list) else [value])
-        if step.slug == "victims":
-            form = step.form_class(raw, prefix="victims")
-            assert form.is_valid(), form.errors
-            cleaned[step.slug] = [f.cleaned_data for f in form.forms]
-        else:
-            form = STEP_BY_SLUG[step.slug].form_class(raw)
-            assert form.is_valid(), form.errors
-            cleaned[step.slug] = form.cleaned_data
-    return cleaned
+    return {
+        step.slug: step_cleaned(Draft.form_for(step, step_querydict(data[step.slug])))
+        for step in FORM_STEPS
+    }
 
 
 def submit_directly(*, now=None, data=None, token=None):

@@ -1,0 +1,66 @@
+from django.urls import reverse
+
+from tests.filing import TESTDATA
+
+
+def test_staff_see_a_read_only_complaint_without_identity(client, complainant_case, staff_viewer):
+    complaint, _receipt = complainant_case
+    client.force_login(staff_viewer)
+
+    page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert complaint.narrative in html
+    assert complaint.complainant.full_name not in html
+    assert "Save" not in html
+
+
+def test_the_complaint_list_loads_in_a_bounded_number_of_queries(
+    client, complainant_case, staff_viewer, django_assert_max_num_queries
+):
+    client.force_login(staff_viewer)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("admin:complaints_complaint_changelist"))
+
+    assert complainant_case[0].reference in response.content.decode()
+
+
+def test_staff_cannot_add_change_or_delete_a_complaint_in_the_admin(
+    client, complainant_case, staff_viewer
+):
+    complaint, _receipt = complainant_case
+    client.force_login(staff_viewer)
+    url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+
+    client.post(url, {"narrative": "rewritten"})
+
+    complaint.refresh_from_db()
+    assert complaint.narrative != "rewritten"
+    assert client.get(reverse("admin:complaints_complaint_add")).status_code == 403
+    assert (
+        client.get(reverse("admin:complaints_complaint_delete", args=[complaint.pk])).status_code
+        == 403
+    )
+
+
+def test_evidence_downloads_only_for_staff_with_the_permission(client, db, staff_viewer, outsider):
+    from tests.filing import file_through_pages
+
+    file_through_pages(client, files=[TESTDATA / "minimal.pdf"])
+    from complaints.models import Evidence
+
+    evidence = Evidence.objects.get()
+    url = reverse("complaints:evidence_file", args=[evidence.pk])
+    client.logout()
+    assert client.get(url).status_code == 302  # to the staff sign-in
+    client.force_login(outsider)
+    assert client.get(url).status_code == 302
+
+    client.force_login(staff_viewer)
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")

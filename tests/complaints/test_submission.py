@@ -1,0 +1,113 @@
+import secrets
+import threading
+
+import pytest
+from django.db import connection
+
+from complaints.models import Complaint, Evidence
+from tests.filing import TESTDATA, cleaned_steps, file_through_pages, step_data, submit_directly
+
+
+def test_pressing_send_twice_files_one_complaint_and_keeps_the_receipt(client, db):
+    file_through_pages(client, files=[TESTDATA / "minimal.pdf"])
+    first_receipt = client.get("/file/receipt/").context["groups"]
+    # The second press arrives after the first has finished and cleared the draft.
+    second = client.post("/file/review/", {"token": "the same page's token"})
+
+    assert second.status_code == 302
+    assert second["Location"] == "/file/receipt/"
+    assert Complaint.objects.count() == 1
+    assert Evidence.objects.count() == 1
+    assert client.get("/file/receipt/").context["groups"] == first_receipt
+
+
+def test_the_service_files_once_per_submission_token(db, now):
+    token = secrets.token_urlsafe(32)
+
+    first = submit_directly(now=now, token=token)
+    second = submit_directly(now=now, token=token)
+
+    assert first.created
+    assert not second.created
+    assert second.complaint == first.complaint
+    assert second.receipt is None
+    assert Complaint.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks: PostgreSQL run")
+@pytest.mark.django_db(transaction=True)
+def test_two_presses_at_the_same_moment_file_one_complaint(now):
+    token = secrets.token_urlsafe(32)
+    steps = cleaned_steps()
+    results = []
+    barrier = threading.Barrier(2)
+
+    def press():
+        from complaints.services import complaint_submit
+
+        barrier.wait()
+        try:
+            results.append(
+                complaint_submit(steps=steps, evidence=[], language="en", token=token, now=now)
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Complaint.objects.count() == 1
+    assert sorted(result.created for result in results) == [False, True]
+
+
+def test_a_crash_while_saving_leaves_no_half_written_complaint(db, now, monkeypatch):
+    from complaints import services
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services.Victim.objects, "bulk_create", explode)
+
+    with pytest.raises(RuntimeError):
+        submit_directly(now=now)
+
+    assert not Complaint.objects.exists()
+    assert not services.Complainant.objects.exists()
+
+
+def test_references_look_like_afr_and_are_not_sequential(db, now):
+    references = [submit_directly(now=now).complaint.reference for _ in range(3)]
+
+    assert all(len(r) == 13 and r.startswith("AFR-") and r[8] == "-" for r in references)
+    assert len(set(references)) == 3
+
+
+def test_anonymous_filing_keeps_no_name_even_if_one_was_typed(client, db):
+    data = step_data(about={"anonymous": "yes", "full_name": "Typed Then Anonymous"})
+
+    file_through_pages(client, data)
+
+    complainant = Complaint.objects.get().complainant
+    assert complainant.is_anonymous
+    assert complainant.full_name == ""
+
+
+def test_filing_for_someone_else_records_the_relationship_and_authority(client, db):
+    data = step_data(
+        about={
+            "filing_for": "other",
+            "relationship": "family",
+            "authority": "unable",
+            "authority_details": "He is detained.",
+        }
+    )
+
+    file_through_pages(client, data)
+
+    complaint = Complaint.objects.get()
+    assert complaint.complainant.relationship == "family"
+    assert complaint.complainant.authority == "unable"
+    assert not complaint.victims.get().is_complainant
