@@ -92,18 +92,7 @@ def require(form: forms.Form, field: str, message: str) -> None:
         form.add_error(field, message)
 
 
-class NoNullCharsMixin:
-    """Refuse text containing null bytes, which no person types and PostgreSQL cannot store."""
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        for name, value in cleaned.items():
-            if isinstance(value, str) and "\x00" in value:
-                self.add_error(name, _("This text contains characters that cannot be saved."))
-        return cleaned
-
-
-class AboutYouForm(NoNullCharsMixin, forms.Form):
+class AboutYouForm(forms.Form):
     filing_for = forms.ChoiceField(
         label=_("Who are you filing for?"),
         widget=forms.RadioSelect,
@@ -200,7 +189,7 @@ class AboutYouForm(NoNullCharsMixin, forms.Form):
         return cleaned
 
 
-class VictimForm(NoNullCharsMixin, forms.Form):
+class VictimForm(forms.Form):
     name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     age_group = forms.ChoiceField(
@@ -231,7 +220,7 @@ VictimFormSet = forms.formset_factory(
 )
 
 
-class WhatHappenedForm(NoNullCharsMixin, forms.Form):
+class WhatHappenedForm(forms.Form):
     categories = forms.MultipleChoiceField(
         label=_("What happened? Choose everything that applies."),
         widget=forms.CheckboxSelectMultiple,
@@ -288,6 +277,18 @@ class WhatHappenedForm(NoNullCharsMixin, forms.Form):
             (ViolationGroup(group).label, items) for group, items in grouped.items()
         ]
 
+    def category_groups(self) -> list[dict]:
+        """The choices by right concerned; a group with a ticked box is shown open."""
+        selected = set(self["categories"].value() or [])
+        return [
+            {
+                "label": label,
+                "open": bool(selected & {code for code, _l in options}),
+                "options": [(code, text, code in selected) for code, text in options],
+            }
+            for label, options in self.fields["categories"].choices
+        ]
+
     def clean_categories(self) -> list[ViolationCategory]:
         return [self.category_by_code[code] for code in self.cleaned_data["categories"]]
 
@@ -323,7 +324,7 @@ class WhatHappenedForm(NoNullCharsMixin, forms.Form):
         cleaned["incident_date_precision"] = "day" if day else "month" if month else "year"
 
 
-class RemediesForm(NoNullCharsMixin, forms.Form):
+class RemediesForm(forms.Form):
     remedies_tried = forms.ChoiceField(
         label=_(
             "Did you or the victims go to the police, a court or another authority in the "
@@ -370,7 +371,7 @@ class RemediesForm(NoNullCharsMixin, forms.Form):
         return cleaned
 
 
-class EvidenceUploadForm(NoNullCharsMixin, forms.Form):
+class EvidenceUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Choose a file"),
         required=True,
@@ -422,11 +423,11 @@ class ReceiptForm(forms.Form):
     )
 
 
-class MessageForm(NoNullCharsMixin, forms.Form):
+class MessageForm(forms.Form):
     body = text_field(_("Your message or new information"), required=True, rows=5)
 
 
-class WithdrawForm(NoNullCharsMixin, forms.Form):
+class WithdrawForm(forms.Form):
     reason = text_field(
         _("Why do you withdraw the complaint? (You may leave this short.)"), required=True, rows=3
     )
