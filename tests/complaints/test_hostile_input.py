@@ -67,7 +67,8 @@ def test_hostile_file_names_are_reduced_to_a_harmless_label(client, db, name):
 
     assert response.status_code == 302
     item = client.session["filing"]["evidence"][0]
-    assert "/" not in item["name"] and "\\" not in item["name"]
+    assert "/" not in item["name"]
+    assert "\\" not in item["name"]
     assert len(item["name"]) <= 120
     assert Path(item["path"]).name.endswith(".pdf")
     assert name.split("/")[-1][:20] not in item["path"]
