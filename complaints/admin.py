@@ -5,10 +5,10 @@ explicit, logged reveal comes with the committee's workflow.
 """
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
@@ -104,12 +104,11 @@ class ComplaintAdmin(admin.ModelAdmin):
             _("What happened"),
             {
                 "fields": [
-                    "categories",
-                    "incident_date",
-                    "incident_date_precision",
+                    "violations",
+                    "when",
                     "incident_country",
                     "incident_place",
-                    "perpetrators",
+                    "who_did_it",
                     "narrative",
                     "is_ongoing",
                     "immediate_danger",
@@ -123,7 +122,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 "fields": [
                     "remedies_tried",
                     "remedies_details",
-                    "no_remedy_reasons",
+                    "why_no_remedy",
                     "no_remedy_details",
                     "other_procedure",
                     "other_procedure_details",
@@ -146,11 +145,25 @@ class ComplaintAdmin(admin.ModelAdmin):
     ]
     inlines = [VictimInline, EvidenceInline, MessageInline, StatusChangeInline]
 
+    @admin.display(description=_("violations"))
+    def violations(self, complaint: Complaint) -> str:
+        language = (get_language() or "en")[:2]
+        return "; ".join(c.label(language) for c in complaint.categories.all())
+
+    @admin.display(description=_("when it happened"))
+    def when(self, complaint: Complaint) -> str:
+        return complaint.incident_date_display()
+
+    @admin.display(description=_("who did it"))
+    def who_did_it(self, complaint: Complaint) -> str:
+        return "; ".join(complaint.perpetrator_labels())
+
+    @admin.display(description=_("why no remedy was tried"))
+    def why_no_remedy(self, complaint: Complaint) -> str:
+        return "; ".join(complaint.no_remedy_reason_labels())
+
     def get_readonly_fields(self, request: HttpRequest, obj: Complaint | None = None) -> list:
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
-        return super().get_queryset(request).defer("narrative", "danger_details")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

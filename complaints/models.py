@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -310,6 +311,19 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in {Status.CLOSED, Status.WITHDRAWN}
+
+    def incident_date_display(self) -> str:
+        """The date only as precisely as the complainant knew it."""
+        if self.incident_date is None or self.incident_date_precision == DatePrecision.UNKNOWN:
+            return str(_("Unknown"))
+        formats = {DatePrecision.DAY: "j F Y", DatePrecision.MONTH: "F Y", DatePrecision.YEAR: "Y"}
+        return date_format(self.incident_date, formats[self.incident_date_precision])
+
+    def perpetrator_labels(self) -> list[str]:
+        return [str(Perpetrator(code).label) for code in self.perpetrators]
+
+    def no_remedy_reason_labels(self) -> list[str]:
+        return [str(NoRemedyReason(code).label) for code in self.no_remedy_reasons]
 
 
 class Sex(models.TextChoices):

@@ -64,3 +64,20 @@ def test_evidence_downloads_only_for_staff_with_the_permission(client, db, staff
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_the_admin_shows_labels_and_the_date_only_as_precisely_as_known(
+    client, complainant_case, staff_viewer
+):
+    complaint, _receipt = complainant_case
+    client.force_login(staff_viewer)
+
+    html = client.get(
+        reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    ).content.decode()
+
+    assert "May 2023" in html
+    assert "May 1, 2023" not in html
+    assert "LIBERTY_ARBITRARY_ARREST" not in html
+    assert "Fear of reprisals" in html
+    assert "Police" in html
