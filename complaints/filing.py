@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
+from django.db import models
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -122,20 +123,25 @@ class Draft:
         return result
 
     def summary(self) -> list[dict]:
-        """Every answer as (label, readable value), step by step, for the review page."""
+        """The answers given, step by step, as (question, readable answer) for the review page."""
         sections = []
         for step in FORM_STEPS:
             bound = self.bind(step)
             bound.is_valid()
-            forms_of_step = bound.forms if isinstance(bound, forms.BaseFormSet) else [bound]
-            rows = [
-                (field.label, _readable(field, form.cleaned_data.get(name)))
-                for form in forms_of_step
-                if not form.cleaned_data.get("DELETE")
-                for name, field in form.fields.items()
-                if name != "DELETE"
-            ]
-            sections.append({"title": step.title, "slug": step.slug, "rows": rows})
+            if isinstance(bound, forms.BaseFormSet):
+                rows = [
+                    _person_row(number, form)
+                    for number, form in enumerate(
+                        (f for f in bound.forms if not f.cleaned_data.get("DELETE")), start=1
+                    )
+                ]
+            else:
+                rows = [
+                    (field.label, _readable(field, bound.cleaned_data.get(name)))
+                    for name, field in bound.fields.items()
+                ]
+            answered = [(label, value) for label, value in rows if value]
+            sections.append({"title": step.title, "slug": step.slug, "rows": answered})
         evidence_rows = [
             (item["name"] or _("(no name)"), item["description"]) for item in self.evidence
         ]
@@ -207,11 +213,25 @@ def steps_from_data(data: dict) -> dict:
     return cleaned
 
 
+def _person_row(number: int, form: forms.Form) -> tuple[str, str]:
+    label = _("Person %(number)d") % {"number": number}
+    name = form.cleaned_data.get("name")
+    details = [
+        _readable(form.fields[key], form.cleaned_data.get(key))
+        for key in ("sex", "age_group", "situation")
+    ]
+    return (f"{label}: {name}" if name else label), ", ".join(details)
+
+
 def _readable(field: forms.Field, value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_readable(field, item) for item in value)
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
+    if isinstance(value, models.Choices):
+        return ""  # filled in by the form's clean() (filing for oneself), not an answer
+    if isinstance(value, models.Choices):
+        return ""  # filled in by the form's clean() (filing for oneself), not an answer
     if isinstance(value, ViolationCategory):
         return value.label((get_language() or "en")[:2])
     choices = dict(_flat_choices(getattr(field, "choices", [])))

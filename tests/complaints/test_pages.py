@@ -185,3 +185,19 @@ def test_adding_a_person_on_the_victims_step_keeps_the_first(client, db):
     html = response.content.decode()
     assert "Person One" in html
     assert 'name="victims-1-name"' in html
+
+
+def test_the_review_page_reads_in_words_not_codes_and_skips_unanswered_questions(client, db):
+    data = step_data(victims={"victims-0-name": "Person Name"})
+    for slug in ("about", "victims", "what", "remedies", "consents"):
+        client.post(f"/file/{slug}/", data[slug])
+
+    response = client.get("/file/review/")
+
+    page = response.content.decode()
+    assert "not_needed" not in page
+    assert "If you file for someone else: did they agree?" not in page
+    assert "Person 1: Person Name" in page
+    assert "Male, Adult, In exile" in page
+    rows = [label for section in response.context["summary"] for label, _v in section["rows"]]
+    assert "Name of your organisation" not in rows
