@@ -144,3 +144,30 @@ def test_the_number_of_files_per_complaint_is_limited(client, db, settings):
     assert response.status_code == 400
     assert "most files allowed" in response.content.decode()
     assert len(client.session["filing"]["evidence"]) == 1
+
+
+def test_uploads_of_abandoned_filings_are_purged_and_filed_ones_kept(client, db, settings):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    file_through_pages(client, files=[TESTDATA / "minimal.pdf"])
+    kept = Evidence.objects.get().file.name
+    abandoned_client = client.__class__()
+    with (TESTDATA / "minimal.pdf").open("rb") as handle:
+        abandoned_client.post("/file/evidence/", {"upload": "1", "file": handle})
+    fresh = abandoned_client.session["filing"]["evidence"][0]["path"]
+    with (TESTDATA / "minimal.pdf").open("rb") as handle:
+        abandoned_client.post("/file/evidence/", {"upload": "1", "file": handle})
+    old = abandoned_client.session["filing"]["evidence"][1]["path"]
+    long_ago = time.time() - 3 * settings.FILING_IDLE_MINUTES * 60
+    for path in (kept, old):
+        os.utime(default_storage.path(path), (long_ago, long_ago))
+
+    call_command("purge_abandoned_uploads")
+
+    assert default_storage.exists(kept)
+    assert default_storage.exists(fresh)  # a filing may still be in progress
+    assert not default_storage.exists(old)
