@@ -230,8 +230,6 @@ def _readable(field: forms.Field, value: object) -> str:
         return str(_("Yes") if value else _("No"))
     if isinstance(value, models.Choices):
         return ""  # filled in by the form's clean() (filing for oneself), not an answer
-    if isinstance(value, models.Choices):
-        return ""  # filled in by the form's clean() (filing for oneself), not an answer
     if isinstance(value, ViolationCategory):
         return value.label((get_language() or "en")[:2])
     choices = dict(_flat_choices(getattr(field, "choices", [])))
