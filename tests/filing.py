@@ -8,9 +8,8 @@ from django.utils import timezone
 from complaints.filing import FORM_STEPS, Draft, step_cleaned, step_querydict
 from complaints.services import complaint_submit
 
-TESTDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
-if not TESTDATA.exists():  # a CI checkout keeps shared/ beside the clone
-    TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+# The team's shared folder lies beside the repository, in development and in CI alike.
+TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
 
 MARKERS = {
     "name": "Zxqname Marker-Person",
