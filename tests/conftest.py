@@ -22,6 +22,15 @@ def _private_storage(settings, tmp_path):
 
 
 @pytest.fixture
+def seed_data(transactional_db):
+    """What data migrations load, for tests whose database is flushed (transactional ones)."""
+    from complaints.models import ViolationCategory
+    from complaints.seeds import violation_categories_load
+
+    violation_categories_load(ViolationCategory)
+
+
+@pytest.fixture
 def now():
     return timezone.now()
 

@@ -40,12 +40,8 @@ def browser() -> Iterator:
 
 
 @pytest.fixture(autouse=True)
-def _violation_categories(live_server) -> None:
-    """The categories come from a data migration, which the live server's flushes erase."""
-    from complaints.models import ViolationCategory
-    from complaints.seeds import violation_categories_load
-
-    violation_categories_load(ViolationCategory)
+def _seeded(live_server, seed_data) -> None:
+    """The live server's database is flushed between tests; put the seed data back first."""
 
 
 @pytest.fixture

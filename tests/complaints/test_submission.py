@@ -35,8 +35,7 @@ def test_the_service_files_once_per_submission_token(db, now):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks: PostgreSQL run")
-@pytest.mark.django_db(transaction=True)
-def test_two_presses_at_the_same_moment_file_one_complaint(now):
+def test_two_presses_at_the_same_moment_file_one_complaint(seed_data, now):
     token = secrets.token_urlsafe(32)
     steps = cleaned_steps()
     results = []
