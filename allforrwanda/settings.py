@@ -45,6 +45,12 @@ SECRET_KEY = env_required("SECRET_KEY", dev_default="dev-only-insecure-secret-ke
 RECEIPT_HASH_SECRET = env_required(
     "RECEIPT_HASH_SECRET", dev_default="dev-only-insecure-receipt-secret"
 )
+# Keys for encrypting identity, free text and evidence at rest: "id:base64url-32-bytes", comma
+# separated. The first encrypts; all decrypt, so a key can be rotated in without downtime and
+# removed after `manage.py encryption_rotate` (see SECURITY.md). Never the same as SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env_required(
+    "FIELD_ENCRYPTION_KEYS", dev_default="dev:ZGV2LW9ubHktaW5zZWN1cmUtZmllbGQta2V5LTMyYiE"
+)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
@@ -194,6 +200,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 RECEIPT_FAILURES_PER_SESSION = env_int("RECEIPT_FAILURES_PER_SESSION", default=5)
 RECEIPT_FAILURES_PER_NETWORK = env_int("RECEIPT_FAILURES_PER_NETWORK", default=60)
 RECEIPT_THROTTLE_WINDOW_MINUTES = env_int("RECEIPT_THROTTLE_WINDOW_MINUTES", default=15)
+# Complaints sent per network bucket per hour before the form asks the sender to wait; generous,
+# because after a public campaign a whole camp files from one shared address.
+SUBMISSIONS_PER_NETWORK_PER_HOUR = env_int("SUBMISSIONS_PER_NETWORK_PER_HOUR", default=300)
+# How long a closed or withdrawn case is kept before `manage.py retention_purge` deletes it.
+RETENTION_DAYS_AFTER_CLOSURE = env_int("RETENTION_DAYS_AFTER_CLOSURE", default=3650)
 # Which request header holds the client's address for throttling: REMOTE_ADDR when the site is
 # reached directly, e.g. HTTP_X_REAL_IP behind a reverse proxy that sets it.
 THROTTLE_CLIENT_HEADER = env("THROTTLE_CLIENT_HEADER", "REMOTE_ADDR")
