@@ -16,8 +16,9 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from complaints.crypto import decrypt_bytes
 from complaints.errors import EvidenceRefused
-from complaints.models import EvidenceKind
+from complaints.models import Evidence, EvidenceKind
 
 MB = 1024 * 1024
 
@@ -175,3 +176,14 @@ def evidence_clean(upload: UploadedFile) -> CleanFile:
         sha256=hashlib.sha256(data).hexdigest(),
         metadata_stripped=stripped,
     )
+
+
+def evidence_file_context(uid: object) -> str:
+    """What an evidence file's encryption is bound to: its Evidence row."""
+    return f"complaints.evidence.file:{uid}"
+
+
+def evidence_read(evidence: Evidence) -> bytes:
+    """The stored (cleaned) bytes of an evidence file, decrypted."""
+    with evidence.file.open("rb") as handle:
+        return decrypt_bytes(handle.read(), context=evidence_file_context(evidence.uid))

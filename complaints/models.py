@@ -13,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from complaints.fields import EncryptedTextField
+
 
 def choices_check(field: str, choices: type[models.TextChoices], *, blank: bool = False) -> dict:
     """Arguments for a CheckConstraint that keeps a TextChoices column to its values."""
@@ -67,20 +69,22 @@ class PreferredLanguage(models.TextChoices):
 class Complainant(models.Model):
     """The person or organisation who filed; may be anonymous."""
 
+    # Random row identity, known before the first INSERT: encrypted fields are bound to it.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
-    full_name = models.CharField(_("name"), max_length=200, blank=True)
-    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    full_name = EncryptedTextField(_("name"), blank=True)
+    organisation_name = EncryptedTextField(_("organisation"), blank=True)
     contact_channel = models.CharField(
         _("contact channel"), max_length=20, choices=ContactChannel, default=ContactChannel.NONE
     )
-    contact_details = models.CharField(_("contact details"), max_length=300, blank=True)
-    safe_contact_instructions = models.TextField(_("safe-contact instructions"), blank=True)
+    contact_details = EncryptedTextField(_("contact details"), blank=True)
+    safe_contact_instructions = EncryptedTextField(_("safe-contact instructions"), blank=True)
     country_of_residence = CountryField(_("country of residence"), blank=True)
     residence_status = models.CharField(
         _("residence status"), max_length=20, choices=ResidenceStatus, blank=True
     )
     nationality = CountryField(_("nationality"), blank=True)
-    unhcr_number = models.CharField(_("UNHCR registration number"), max_length=60, blank=True)
+    unhcr_number = EncryptedTextField(_("UNHCR registration number"), blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=PreferredLanguage, blank=True
     )
@@ -88,7 +92,7 @@ class Complainant(models.Model):
         _("relationship to the victims"), max_length=20, choices=Relationship
     )
     authority = models.CharField(_("authority to act"), max_length=20, choices=Authority)
-    authority_details = models.TextField(_("about the authority to act"), blank=True)
+    authority_details = EncryptedTextField(_("about the authority to act"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -217,6 +221,8 @@ class Channel(models.TextChoices):
 
 
 class Complaint(models.Model):
+    # Random row identity, known before the first INSERT: encrypted fields are bound to it.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     reference = models.CharField(_("reference"), max_length=13, unique=True, editable=False)
     # Keyed Argon2id hash of the receipt; the receipt itself is never stored.
     receipt_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -249,26 +255,26 @@ class Complaint(models.Model):
         _("date precision"), max_length=10, choices=DatePrecision, default=DatePrecision.UNKNOWN
     )
     incident_country = CountryField(_("country where it happened"), blank=True, db_index=True)
-    incident_place = models.CharField(_("place"), max_length=200, blank=True)
+    incident_place = EncryptedTextField(_("place"), blank=True)
     perpetrators = models.JSONField(_("who did it"), default=list, blank=True)
-    narrative = models.TextField(_("what happened, in order"))
+    narrative = EncryptedTextField(_("what happened, in order"))
     is_ongoing = models.BooleanField(_("still going on"), default=False)
     immediate_danger = models.BooleanField(_("someone is in immediate danger"), default=False)
-    danger_details = models.TextField(_("about the danger"), blank=True)
+    danger_details = EncryptedTextField(_("about the danger"), blank=True)
 
     # Admissibility: domestic remedies and other international procedures.
     remedies_tried = models.CharField(
         _("domestic remedies tried"), max_length=5, choices=RemediesTried
     )
-    remedies_details = models.TextField(_("remedies tried and their outcome"), blank=True)
+    remedies_details = EncryptedTextField(_("remedies tried and their outcome"), blank=True)
     no_remedy_reasons = models.JSONField(_("why no remedy was tried"), default=list, blank=True)
-    no_remedy_details = models.TextField(_("more about why not"), blank=True)
+    no_remedy_details = EncryptedTextField(_("more about why not"), blank=True)
     other_procedure = models.CharField(
         _("other international body seized"), max_length=10, choices=OtherProcedure
     )
-    other_procedure_details = models.TextField(_("which body, and where it stands"), blank=True)
-    remedy_sought = models.TextField(_("remedy sought"))
-    protective_measures = models.TextField(_("protective measures sought"), blank=True)
+    other_procedure_details = EncryptedTextField(_("which body, and where it stands"), blank=True)
+    remedy_sought = EncryptedTextField(_("remedy sought"))
+    protective_measures = EncryptedTextField(_("protective measures sought"), blank=True)
 
     # Consents, recorded as given at submission.
     consent_processing = models.BooleanField(_("agrees to the processing of the complaint"))
@@ -351,10 +357,12 @@ class Situation(models.TextChoices):
 
 
 class Victim(models.Model):
+    # Random row identity, known before the first INSERT: encrypted fields are bound to it.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="victims")
     position = models.PositiveSmallIntegerField(default=1)
     is_complainant = models.BooleanField(_("is the complainant"), default=False)
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = EncryptedTextField(_("name"), blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex, default=Sex.UNKNOWN)
     age_group = models.CharField(
         _("age group"), max_length=10, choices=AgeGroup, default=AgeGroup.UNKNOWN
@@ -390,10 +398,12 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
 
 
 class Evidence(models.Model):
+    # Random row identity, known before the first INSERT: encrypted fields are bound to it.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("file name as sent"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    original_name = EncryptedTextField(_("file name as sent"), blank=True)
+    description = EncryptedTextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind)
     content_type = models.CharField(_("detected type"), max_length=60)
     extension = models.CharField(max_length=10)
@@ -415,6 +425,8 @@ class Evidence(models.Model):
 class StatusChange(models.Model):
     """One row for each change of a complaint's status, written only by complaints.workflow."""
 
+    # Random row identity, known before the first INSERT: encrypted fields are bound to it.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="status_changes"
     )
@@ -424,7 +436,7 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     by_complainant = models.BooleanField(default=False)
-    reason = models.TextField(blank=True)
+    reason = EncryptedTextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -448,11 +460,13 @@ class MessageDirection(models.TextChoices):
 class Message(models.Model):
     """A message between the complainant and the committee, shown on the tracking page."""
 
+    # Random row identity, known before the first INSERT: encrypted fields are bound to it.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     Direction = MessageDirection
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=3, choices=MessageDirection)
-    body = models.TextField(_("message"))
+    body = EncryptedTextField(_("message"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

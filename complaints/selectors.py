@@ -23,17 +23,19 @@ def complaint_for_tracking(pk: int) -> Complaint | None:
             Prefetch(
                 "status_changes",
                 queryset=StatusChange.objects.only(
-                    "complaint_id", "to_status", "by_complainant", "at"
+                    "uid", "complaint_id", "to_status", "by_complainant", "at"
                 ),
             ),
             Prefetch(
                 "messages",
-                queryset=Message.objects.only("complaint_id", "direction", "body", "sent_at"),
+                queryset=Message.objects.only(
+                    "uid", "complaint_id", "direction", "body", "sent_at"
+                ),
             ),
             Prefetch(
                 "evidence",
                 queryset=Evidence.objects.only(
-                    "complaint_id", "kind", "original_name", "description", "uploaded_at"
+                    "uid", "complaint_id", "kind", "original_name", "description", "uploaded_at"
                 ),
             ),
         )

@@ -12,8 +12,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
+from complaints.crypto import encrypt_bytes
 from complaints.errors import ComplaintError, EvidenceRefused
-from complaints.evidence import MB, CleanFile
+from complaints.evidence import MB, CleanFile, evidence_file_context
 from complaints.models import (
     Complainant,
     Complaint,
@@ -80,17 +81,17 @@ class Submission:
     created: bool
 
 
-def evidence_store(clean: CleanFile) -> str:
-    """Write cleaned bytes under a random name in private storage; return the storage name."""
-    return default_storage.save(
-        f"evidence/{uuid.uuid4().hex}{clean.file_type.extension}", ContentFile(clean.content)
-    )
+def evidence_store(*, clean: CleanFile, description: str) -> dict:
+    """Encrypt cleaned bytes into private storage under a random name; describe what was stored.
 
-
-def evidence_descriptor(*, clean: CleanFile, path: str, description: str) -> dict:
-    """What the filing draft remembers of an upload until the complaint is sent."""
+    The description is what the filing draft remembers of an upload until the complaint is
+    sent; its key becomes the Evidence row's uid, to which the file's encryption is bound.
+    """
+    uid = uuid.uuid4()
+    sealed = encrypt_bytes(clean.content, context=evidence_file_context(uid))
+    path = default_storage.save(f"evidence/{uuid.uuid4().hex}", ContentFile(sealed))
     return {
-        "key": uuid.uuid4().hex,
+        "key": uid.hex,
         "path": path,
         "name": clean.original_name,
         "description": description,
@@ -118,6 +119,7 @@ def evidence_check_room(*, count: int, total: int, adding: int) -> None:
 
 def _evidence_row(*, complaint: Complaint, item: dict, now: datetime) -> Evidence:
     return Evidence(
+        uid=uuid.UUID(item["key"]),
         complaint=complaint,
         file=item["path"],
         original_name=item["name"],
@@ -221,13 +223,12 @@ def evidence_add(
         Complaint.objects.select_for_update().get(pk=complaint.pk)
         totals = complaint.evidence.aggregate(count=Count("pk"), size=Sum("size"))
         evidence_check_room(count=totals["count"], total=totals["size"] or 0, adding=clean.size)
-        path = evidence_store(clean)
+        item = evidence_store(clean=clean, description=description)
         try:
-            item = evidence_descriptor(clean=clean, path=path, description=description)
             evidence = _evidence_row(complaint=complaint, item=item, now=now)
             evidence.save()
         except DatabaseError:
-            default_storage.delete(path)  # no file may stay behind without its record
+            default_storage.delete(item["path"])  # no file may stay behind without its record
             raise
     return evidence
 

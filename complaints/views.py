@@ -1,5 +1,7 @@
 """Public pages. Every one works with JavaScript off; none stores or logs who is asking."""
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import filing
 from complaints.errors import ComplaintError
-from complaints.evidence import evidence_clean
+from complaints.evidence import evidence_clean, evidence_read
 from complaints.forms import (
     EvidenceUploadForm,
     MessageForm,
@@ -32,7 +34,6 @@ from complaints.services import (
     complaint_withdraw,
     evidence_add,
     evidence_check_room,
-    evidence_descriptor,
     evidence_store,
     message_from_complainant,
 )
@@ -156,10 +157,7 @@ def _accept_upload(request: HttpRequest, form: EvidenceUploadForm, draft: filing
     except ComplaintError as error:
         form.add_error("file", str(error.message))
         return False
-    path = evidence_store(clean)
-    draft.add_evidence(
-        evidence_descriptor(clean=clean, path=path, description=form.cleaned_data["description"])
-    )
+    draft.add_evidence(evidence_store(clean=clean, description=form.cleaned_data["description"]))
     return True
 
 
@@ -360,12 +358,12 @@ def track_withdraw(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Evidence for staff only, as a download that the browser will not render inline."""
+    """Evidence for staff only, decrypted, as a download that the browser will not render."""
     if not request.user.has_perm("complaints.view_evidence_file"):
         raise PermissionDenied
-    evidence = get_object_or_404(Evidence, pk=pk)
+    evidence = get_object_or_404(Evidence.objects.select_related("complaint"), pk=pk)
     response = FileResponse(
-        evidence.file.open("rb"),
+        io.BytesIO(evidence_read(evidence)),
         as_attachment=True,
         filename=f"{evidence.complaint.reference}-{evidence.pk}{evidence.extension}",
         content_type=evidence.content_type,

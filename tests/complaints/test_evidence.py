@@ -1,3 +1,4 @@
+import hashlib
 import io
 
 import pytest
@@ -5,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from complaints.errors import EvidenceRefused
-from complaints.evidence import detect_type, evidence_clean
+from complaints.evidence import detect_type, evidence_clean, evidence_read
 from complaints.models import Complaint, Evidence
 from tests.filing import TESTDATA, file_through_pages
 
@@ -111,11 +112,15 @@ def test_a_filed_photo_is_stored_privately_without_its_gps(client, db, settings)
 
     evidence = Evidence.objects.get()
     with evidence.file.open("rb") as handle:
-        stored = handle.read()
+        on_disk = handle.read()
+    stored = evidence_read(evidence)
+    assert not on_disk.startswith(b"\xff\xd8")  # encrypted at rest
     assert not Image.open(io.BytesIO(stored)).getexif()
+    assert hashlib.sha256(stored).hexdigest() == evidence.sha256
     assert evidence.metadata_stripped
     assert evidence.original_name == "photo_with_gps.jpg"
     assert "photo_with_gps" not in evidence.file.name
+    assert not evidence.file.name.endswith(".jpg")
     with pytest.raises(NotImplementedError):
         evidence.file.url  # noqa: B018 - evidence has no public URL at all
     assert Complaint.objects.get().evidence.count() == 1

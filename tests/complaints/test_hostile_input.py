@@ -70,7 +70,7 @@ def test_hostile_file_names_are_reduced_to_a_harmless_label(client, db, name):
     assert "/" not in item["name"]
     assert "\\" not in item["name"]
     assert len(item["name"]) <= 120
-    assert Path(item["path"]).name.endswith(".pdf")
+    assert "." not in Path(item["path"]).name  # a random name that says nothing
     assert name.split("/")[-1][:20] not in item["path"]
 
 

@@ -1,0 +1,69 @@
+"""A text field stored encrypted, bound to its model, field and row.
+
+The row is identified by the model's `uid` (a random UUID set when the object is created, so it
+is known before the first INSERT). Values are encrypted in `pre_save`, which `save()` and
+`bulk_create()` both call; `QuerySet.update()` does not, so it is refused rather than allowed to
+write plaintext. Values read from the database stay sealed until the attribute is first read.
+Encrypted fields cannot be filtered on: keep anything that must be queried in a plain field.
+"""
+
+from django.db import models
+from django.db.models import Model
+
+from complaints import crypto
+
+
+class Sealed(str):
+    """A ciphertext as read from or written to the database; never shown as the plaintext."""
+
+    __slots__ = ()
+
+
+class _EncryptedAttribute:
+    def __init__(self, field: "EncryptedTextField") -> None:
+        self.field = field
+
+    def __get__(self, instance: Model | None, owner: type) -> object:
+        if instance is None:
+            return self
+        value = instance.__dict__.get(self.field.attname)
+        if isinstance(value, Sealed):
+            value = crypto.decrypt_text(value, context=self.field.context(instance))
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance: Model, value: object) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedTextField(models.TextField):
+    description = "Text encrypted at rest with AES-GCM, bound to its row"
+
+    def contribute_to_class(self, cls: type[Model], name: str, private_only: bool = False) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
+        setattr(cls, self.attname, _EncryptedAttribute(self))
+
+    def context(self, instance: Model) -> str:
+        return f"{instance._meta.label_lower}.{self.name}:{instance.uid}"
+
+    def from_db_value(self, value: str | None, expression: object, connection: object) -> object:
+        return None if value is None else Sealed(value)
+
+    def pre_save(self, model_instance: Model, add: bool) -> Sealed | None:
+        value = getattr(model_instance, self.attname)
+        if value is None:
+            return None
+        return Sealed(crypto.encrypt_text(str(value), context=self.context(model_instance)))
+
+    def get_db_prep_save(self, value: object, connection: object) -> str | None:
+        if value is not None and not isinstance(value, Sealed):
+            raise TypeError(
+                f"{self.model.__name__}.{self.name} is encrypted: change it with save(), "
+                "never QuerySet.update()."
+            )
+        return None if value is None else str(value)
+
+    def get_prep_value(self, value: object) -> object:
+        if value is not None and not isinstance(value, Sealed):
+            raise TypeError(f"{self.model.__name__}.{self.name} is encrypted and not queryable.")
+        return value

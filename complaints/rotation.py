@@ -1,0 +1,71 @@
+"""Re-encrypting everything under the active key, so that an old key can be removed."""
+
+import uuid
+
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+
+from complaints import crypto
+from complaints.evidence import evidence_file_context
+from complaints.fields import EncryptedTextField, Sealed
+from complaints.models import Evidence
+
+
+def encrypted_models() -> list[tuple[type[models.Model], list[str]]]:
+    found = []
+    for model in apps.get_app_config("complaints").get_models():
+        names = [
+            f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+        ]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def _stale(row: models.Model, names: list[str], active: str) -> bool:
+    return any(
+        isinstance(row.__dict__[name], Sealed) and crypto.text_key_id(row.__dict__[name]) != active
+        for name in names
+    )
+
+
+def records_reencrypt(*, batch_size: int = 500) -> int:
+    """Re-encrypt every encrypted field not under the active key; returns rows rewritten."""
+    active = crypto.keyring().active_id
+    rewritten = 0
+    for model, names in encrypted_models():
+        pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), batch_size):
+            with transaction.atomic():
+                batch = model.objects.select_for_update().filter(
+                    pk__in=pks[start : start + batch_size]
+                )
+                for row in batch:
+                    if _stale(row, names, active):
+                        for name in names:
+                            getattr(row, name)  # decrypt now, under whichever key sealed it
+                        row.save(update_fields=names)
+                        rewritten += 1
+    return rewritten
+
+
+def evidence_files_reencrypt() -> int:
+    """Re-encrypt evidence files not under the active key; returns files rewritten."""
+    active = crypto.keyring().active_id
+    rewritten = 0
+    for evidence in Evidence.objects.order_by("pk").iterator():
+        with evidence.file.open("rb") as handle:
+            blob = handle.read()
+        if crypto.bytes_key_id(blob) == active:
+            continue
+        context = evidence_file_context(evidence.uid)
+        sealed = crypto.encrypt_bytes(crypto.decrypt_bytes(blob, context=context), context=context)
+        new_path = default_storage.save(f"evidence/{uuid.uuid4().hex}", ContentFile(sealed))
+        old_path = evidence.file.name
+        with transaction.atomic():
+            Evidence.objects.filter(pk=evidence.pk).update(file=new_path)
+            transaction.on_commit(lambda path=old_path: default_storage.delete(path))
+        rewritten += 1
+    return rewritten
