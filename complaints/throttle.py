@@ -1,13 +1,14 @@
-"""Throttling wrong receipts without keeping anyone's address.
+"""Throttling without keeping anyone's address.
 
-Each failure is counted in two buckets: the session, and the network the request came from.
-A network bucket's key is an HMAC of the address and the current time window under a secret, so
-the cache holds neither the address nor anything that links two windows; it expires with the
-window. The network ceiling is generous because a whole camp may share one address.
+Events are counted in buckets held in the cache. A bucket's key is an HMAC, under a secret, of
+its scope, the current time window and what it counts by (the network address, or the session),
+so the cache holds neither the address nor anything that links two windows; each bucket expires
+with its window. Network ceilings are generous because a whole camp may share one address.
 """
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,34 +16,57 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 
-def _window_seconds() -> int:
-    return settings.RECEIPT_THROTTLE_WINDOW_MINUTES * 60
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    window_seconds: int
+    per_network: int
+    per_session: int | None = None
 
 
-def _buckets(request: HttpRequest) -> list[tuple[str, int]]:
-    window = int(timezone.now().timestamp()) // _window_seconds()
+def receipt_limit() -> Limit:
+    return Limit(
+        "receipt",
+        settings.RECEIPT_THROTTLE_WINDOW_MINUTES * 60,
+        per_network=settings.RECEIPT_FAILURES_PER_NETWORK,
+        per_session=settings.RECEIPT_FAILURES_PER_SESSION,
+    )
+
+
+def submission_limit() -> Limit:
+    return Limit("submit", 3600, per_network=settings.SUBMISSIONS_PER_NETWORK_PER_HOUR)
+
+
+def _bucket_key(limit: Limit, window: int, kind: str, value: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"{limit.scope}:{window}:{kind}:{value}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    return f"throttle:{digest}"
+
+
+def _buckets(request: HttpRequest, limit: Limit) -> list[tuple[str, int]]:
+    window = int(timezone.now().timestamp()) // limit.window_seconds
     address = request.META.get(settings.THROTTLE_CLIENT_HEADER, "") or ""
-    secret = settings.SECRET_KEY.encode()
-    network = hmac.new(secret, f"{window}:{address}".encode(), hashlib.sha256).hexdigest()
-    buckets = [(f"throttle:net:{network}", settings.RECEIPT_FAILURES_PER_NETWORK)]
-    if request.session.session_key:
-        session = hmac.new(
-            secret, f"{window}:{request.session.session_key}".encode(), hashlib.sha256
-        ).hexdigest()
-        buckets.append((f"throttle:ses:{session}", settings.RECEIPT_FAILURES_PER_SESSION))
+    buckets = [(_bucket_key(limit, window, "net", address), limit.per_network)]
+    if limit.per_session is not None and request.session.session_key:
+        buckets.append(
+            (_bucket_key(limit, window, "ses", request.session.session_key), limit.per_session)
+        )
     return buckets
 
 
-def receipt_attempts_blocked(request: HttpRequest) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in _buckets(request))
+def throttle_exceeded(request: HttpRequest, limit: Limit) -> bool:
+    return any((cache.get(key) or 0) >= ceiling for key, ceiling in _buckets(request, limit))
 
 
-def receipt_failure_record(request: HttpRequest) -> None:
-    if not request.session.session_key:
+def throttle_record(request: HttpRequest, limit: Limit) -> None:
+    if limit.per_session is not None and not request.session.session_key:
         request.session.save()  # give an anonymous visitor a session bucket of their own
-    for key, _limit in _buckets(request):
-        cache.add(key, 0, _window_seconds())
+    for key, _ceiling in _buckets(request, limit):
+        cache.add(key, 0, limit.window_seconds)
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, _window_seconds())
+            cache.set(key, 1, limit.window_seconds)

@@ -37,7 +37,12 @@ from complaints.services import (
     evidence_store,
     message_from_complainant,
 )
-from complaints.throttle import receipt_attempts_blocked, receipt_failure_record
+from complaints.throttle import (
+    receipt_limit,
+    submission_limit,
+    throttle_exceeded,
+    throttle_record,
+)
 from complaints.workflow import PUBLIC_STATUS
 
 TRACKING_KEY = "tracking_complaint"
@@ -177,13 +182,24 @@ def file_review(request: HttpRequest) -> HttpResponse:
             messages.warning(request, _("Please complete this step first."))
         return redirect("complaints:file_step_or_page", slug=incomplete.slug)
     form = ReviewForm(request.POST or None, initial={"token": draft.token})
+    status = 200
     if request.method == "POST" and form.is_valid() and form.cleaned_data["token"] == draft.token:
-        return _submit(request, draft)
+        if not throttle_exceeded(request, submission_limit()):
+            return _submit(request, draft)
+        form.add_error(
+            None,
+            _(
+                "Very many complaints have been sent from your network in the "
+                "last hour. Please try again later: everything you wrote is kept."
+            ),
+        )
+        status = 429
     step = filing.STEP_BY_SLUG["review"]
     return render(
         request,
         "complaints/file_review.html",
         _step_context(draft, step, form=form, summary=draft.summary()),
+        status=status,
     )
 
 
@@ -196,6 +212,7 @@ def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
         now=timezone.now(),
     )
     if submission.created:
+        throttle_record(request, submission_limit())
         filing.receipt_hand_over(
             token=draft.token, reference=submission.complaint.reference, receipt=submission.receipt
         )
@@ -238,13 +255,13 @@ def receipt(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     form = ReceiptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if receipt_attempts_blocked(request):
+        if throttle_exceeded(request, receipt_limit()):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
             return render(request, "complaints/track.html", {"form": form}, status=429)
         digits = receipt_normalise(form.cleaned_data["receipt"])
         complaint = complaint_by_receipt(digits) if digits else None
         if complaint is None:
-            receipt_failure_record(request)
+            throttle_record(request, receipt_limit())
             form.add_error(
                 "receipt",
                 _(

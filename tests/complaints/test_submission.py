@@ -110,3 +110,22 @@ def test_filing_for_someone_else_records_the_relationship_and_authority(client, 
     assert complaint.complainant.relationship == "family"
     assert complaint.complainant.authority == "unable"
     assert not complaint.victims.get().is_complainant
+
+
+def test_a_flood_of_submissions_from_one_network_is_held_back_without_losing_the_draft(
+    db, settings
+):
+    from django.test import Client
+
+    settings.SUBMISSIONS_PER_NETWORK_PER_HOUR = 2
+    for _ in range(2):
+        file_through_pages(Client(REMOTE_ADDR="198.51.100.7"))
+    third = Client(REMOTE_ADDR="198.51.100.7")
+
+    response = file_through_pages(third)
+
+    assert response.status_code == 429
+    assert "try again later" in response.content.decode()
+    assert Complaint.objects.count() == 2
+    assert third.get("/file/review/").status_code == 200  # the draft is still there
+    assert file_through_pages(Client(REMOTE_ADDR="203.0.113.9")).status_code == 302
