@@ -18,6 +18,45 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# Every powerful browser feature switched off: no page here needs any of them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "storage-access",
+        "usb",
+        "web-share",
+        "window-management",
+        "xr-spatial-tracking",
+    ]
+)
+
+
 class PublicPageHeadersMiddleware:
     """No page may be kept by a browser or proxy cache, nor load anything from another origin."""
 
@@ -29,7 +68,5 @@ class PublicPageHeadersMiddleware:
         patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        response.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
-        )
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
