@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
     Complaint,
+    DeletedCase,
     Evidence,
     Message,
     StatusChange,
@@ -195,3 +196,19 @@ class ViolationCategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # retire a category by unticking "offered on the form"
+
+
+@admin.register(DeletedCase)
+class DeletedCaseAdmin(admin.ModelAdmin):
+    list_display = ["reference", "submitted_year", "deleted_at"]
+    search_fields = ["=reference"]
+    readonly_fields = ["reference", "submitted_year", "deleted_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -480,3 +480,19 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message #{self.pk} ({self.direction})"
+
+
+class DeletedCase(models.Model):
+    """All that is left of a complaint deleted at the end of its retention period."""
+
+    reference = models.CharField(_("reference"), max_length=13, unique=True)
+    submitted_year = models.PositiveSmallIntegerField(_("year submitted"))
+    deleted_at = models.DateTimeField(_("deleted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deleted case")
+        verbose_name_plural = _("deleted cases")
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return self.reference
