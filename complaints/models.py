@@ -496,3 +496,27 @@ class DeletedCase(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class CaseHistory(models.Model):
+    """One row per INSERT, UPDATE or DELETE of a case's rows, written by database triggers.
+
+    Triggers (complaints/history.py) catch every write, bulk updates and raw SQL included.
+    Encrypted fields appear here as their ciphertext.
+    """
+
+    table = models.CharField(max_length=60)
+    row_id = models.BigIntegerField()
+    operation = models.CharField(max_length=6)
+    at = models.DateTimeField()
+    old = models.JSONField(null=True)
+    new = models.JSONField(null=True)
+
+    class Meta:
+        verbose_name = _("case history record")
+        verbose_name_plural = _("case history")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["table", "row_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.table} #{self.row_id}"

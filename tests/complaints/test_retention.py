@@ -1,7 +1,15 @@
 from django.core.management import call_command
 from django.db import connection
 
-from complaints.models import Complainant, Complaint, DeletedCase, Evidence, Message, StatusChange
+from complaints.models import (
+    CaseHistory,
+    Complainant,
+    Complaint,
+    DeletedCase,
+    Evidence,
+    Message,
+    StatusChange,
+)
 from tests.complaints.test_encryption import MARKERS, file_with_markers, media_bytes
 from tests.complaints.test_privacy import database_text
 from tests.filing import submit_directly
@@ -20,6 +28,7 @@ def test_the_purge_deletes_an_expired_case_and_leaves_only_a_contentless_record(
 
     for model in (Complaint, Complainant, Evidence, Message, StatusChange):
         assert not model.objects.exists(), model
+    assert not CaseHistory.objects.exists()
     tombstone = DeletedCase.objects.get()
     assert (tombstone.reference, tombstone.submitted_year) == (reference, year)
     assert media_bytes() == b""
