@@ -20,6 +20,7 @@ ROLES: dict[str, list[str]] = {
         "complaints.examine_complaint",
         "complaints.decide_complaint",
         "complaints.record_withdrawal",
+        "complaints.reveal_identity",
         "complaints.view_violationcategory",
         "complaints.change_violationcategory",
     ],
@@ -33,3 +34,27 @@ ROLES: dict[str, list[str]] = {
         "auth.view_group",
     ],
 }
+
+
+def roles_grant(apps: object, grants: dict[str, list[str]]) -> None:
+    """Create the groups if needed and add permissions; for data migrations (historical apps).
+
+    Each migration passes the grants of its own time, so that replaying migrations on a fresh
+    database never asks for a permission that does not exist yet.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; these roles need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for name, permissions in grants.items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        for dotted in permissions:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -80,3 +80,12 @@ def test_the_demo_data_set_refuses_to_run_in_production(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("seed_demo")
+
+
+def test_the_migrated_roles_hold_exactly_the_permissions_monitoring_roles_lists(db):
+    for name, permissions in ROLES.items():
+        granted = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in Group.objects.get(name=name).permissions.select_related("content_type")
+        }
+        assert granted == set(permissions), name

@@ -1,23 +1,41 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from monitoring.roles import roles_grant
+
+# The roles as they were when this migration was written (later migrations add to them).
+ROLES_AT_0001 = {
+    "Intake officer": ["complaints.view_violationcategory"],
+    "Rapporteur": [
+        "complaints.view_complaint",
+        "complaints.view_evidence_file",
+        "complaints.triage_complaint",
+        "complaints.examine_complaint",
+        "complaints.view_violationcategory",
+    ],
+    "Committee chair": [
+        "complaints.view_complaint",
+        "complaints.view_evidence_file",
+        "complaints.triage_complaint",
+        "complaints.examine_complaint",
+        "complaints.decide_complaint",
+        "complaints.record_withdrawal",
+        "complaints.view_violationcategory",
+        "complaints.change_violationcategory",
+    ],
+    "Appeal registrar": ["complaints.view_violationcategory"],
+    "Appeal judge": ["complaints.decide_appeal"],
+    "Data officer": ["complaints.view_complaint", "complaints.view_violationcategory"],
+    "Administrator": [
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
 
 
 def create_roles(apps, schema_editor):
-    from monitoring.roles import ROLES
-
-    # Permissions are normally created after all migrations; these roles need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, permissions in ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for dotted in permissions:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label,
-                                                         codename=codename))
+    roles_grant(apps, ROLES_AT_0001)
 
 
 class Migration(migrations.Migration):
