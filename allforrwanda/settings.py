@@ -5,6 +5,7 @@ supplies throwaway development secrets.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,7 +55,7 @@ FIELD_ENCRYPTION_KEYS = env_required(
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "monitoring.apps.StaffAdminConfig",  # Django's admin, on a site that demands a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,21 +65,29 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "complaints",
     "monitoring",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that may answer early, so that every response gets its headers.
+    "complaints.middleware.PublicPageHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "complaints.middleware.MalformedBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "complaints.middleware.PublicPageHeadersMiddleware",
+    # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "allforrwanda.urls"
@@ -130,6 +139,45 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Filing a long narrative on a slow phone can take longer than the tracking timeout.
 FILING_IDLE_MINUTES = env_int("FILING_IDLE_MINUTES", default=120)
 TRACKING_IDLE_MINUTES = min(env_int("TRACKING_IDLE_MINUTES", default=30), 30)
+
+# Staff sign in with a password and a code from an authenticator app (TOTP); see
+# monitoring/accounts.py. The axes backend refuses a locked username before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "admin:login"
+OTP_TOTP_ISSUER = "All For Rwanda"  # the account's name in the authenticator app
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or QR code
+
+# Failed staff sign-ins (wrong passwords and wrong codes alike) lock the username for a while.
+# Never an address: camps and offices share one, and no address may be stored. The hooks in
+# monitoring/lockout.py keep addresses and browser details out of axes' records and logs.
+STAFF_LOGIN_FAILURE_LIMIT = env_int("STAFF_LOGIN_FAILURE_LIMIT", default=5)
+STAFF_LOCKOUT_MINUTES = env_int("STAFF_LOCKOUT_MINUTES", default=30)
+AXES_FAILURE_LIMIT = STAFF_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=STAFF_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "monitoring.lockout.no_client_address"
+AXES_HANDLER = "monitoring.lockout.StaffLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "monitoring.accounts.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # it would keep a row per sign-in, address and browser included
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_ENABLE_ADMIN = False  # unlock early with `manage.py axes_reset_username NAME`
+AXES_RESET_ON_SUCCESS = True  # a full sign-in (both factors) clears the count
+# Tries during a lockout neither count nor extend it: the cool-off ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Masked in axes' stored form data and log lines.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "user_agent",
+    "otp_token",
+    "csrfmiddlewaretoken",
+]
+AXES_VERBOSE = False
+# axes.W006 asks for the address as a lockout parameter; leaving it out is the point (above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -208,6 +256,8 @@ RETENTION_DAYS_AFTER_CLOSURE = env_int("RETENTION_DAYS_AFTER_CLOSURE", default=3
 # Which request header holds the client's address for throttling: REMOTE_ADDR when the site is
 # reached directly, e.g. HTTP_X_REAL_IP behind a reverse proxy that sets it.
 THROTTLE_CLIENT_HEADER = env("THROTTLE_CLIENT_HEADER", "REMOTE_ADDR")
+# Where to report a vulnerability, published in /.well-known/security.txt (a mailto: or https: URI).
+SECURITY_CONTACT = env("SECURITY_CONTACT", "mailto:security@allforrwanda.invalid")
 # Where "Leave this site quickly" sends the visitor: an ordinary, harmless page.
 LEAVE_SITE_URL = env("LEAVE_SITE_URL", "https://www.wikipedia.org/")
 

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "All For Rwanda — Monitoring Committee"
-admin.site.site_title = "All For Rwanda"
-
+# `admin.site` is monitoring.admin_site.StaffAdminSite (see monitoring/apps.py): every page under
+# /staff/, its sign-in included, needs a password and a code from an authenticator app.
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", admin.site.urls),

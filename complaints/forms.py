@@ -92,7 +92,21 @@ def require(form: forms.Form, field: str, message: str) -> None:
         form.add_error(field, message)
 
 
-class AboutYouForm(forms.Form):
+class PublicForm(forms.Form):
+    """A form the public fills in: text that arrived garbled is refused, not stored garbled."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            # Django replaces bytes that are not UTF-8 with U+FFFD rather than refusing them.
+            if isinstance(value, str) and "\ufffd" in value:
+                self.add_error(
+                    name, _("Some characters could not be read. Please type this text again.")
+                )
+        return cleaned
+
+
+class AboutYouForm(PublicForm):
     filing_for = forms.ChoiceField(
         label=_("Who are you filing for?"),
         widget=forms.RadioSelect,
@@ -189,7 +203,7 @@ class AboutYouForm(forms.Form):
         return cleaned
 
 
-class VictimForm(forms.Form):
+class VictimForm(PublicForm):
     name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     age_group = forms.ChoiceField(
@@ -220,7 +234,7 @@ VictimFormSet = forms.formset_factory(
 )
 
 
-class WhatHappenedForm(forms.Form):
+class WhatHappenedForm(PublicForm):
     categories = forms.MultipleChoiceField(
         label=_("What happened? Choose everything that applies."),
         widget=forms.CheckboxSelectMultiple,
@@ -230,6 +244,7 @@ class WhatHappenedForm(forms.Form):
         label=_("Year"),
         required=False,
         min_value=1950,
+        max_value=9999,  # a date's own limit; later years are refused as "in the future"
         help_text=_("Leave empty if you do not know. It is fine to be approximate."),
     )
     incident_month = forms.ChoiceField(label=_("Month"), required=False, choices=MONTHS)
@@ -324,7 +339,7 @@ class WhatHappenedForm(forms.Form):
         cleaned["incident_date_precision"] = "day" if day else "month" if month else "year"
 
 
-class RemediesForm(forms.Form):
+class RemediesForm(PublicForm):
     remedies_tried = forms.ChoiceField(
         label=_(
             "Did you or the victims go to the police, a court or another authority in the "
@@ -371,7 +386,7 @@ class RemediesForm(forms.Form):
         return cleaned
 
 
-class EvidenceUploadForm(forms.Form):
+class EvidenceUploadForm(PublicForm):
     file = forms.FileField(
         label=_("Choose a file"),
         required=True,
@@ -380,7 +395,7 @@ class EvidenceUploadForm(forms.Form):
     description = text_field(_("What does this file show?"), rows=2, max_length=1000)
 
 
-class ConsentsForm(forms.Form):
+class ConsentsForm(PublicForm):
     consent_processing = forms.BooleanField(
         label=_("I agree that the Committee keeps and examines this complaint."),
         error_messages={"required": _("The Committee cannot examine a complaint without this.")},
@@ -423,11 +438,11 @@ class ReceiptForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(PublicForm):
     body = text_field(_("Your message or new information"), required=True, rows=5)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PublicForm):
     reason = text_field(
         _("Why do you withdraw the complaint? (You may leave this short.)"), required=True, rows=3
     )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("leave/", views.leave, name="leave"),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("file/", views.file_start, name="file"),
     path("file/receipt/", views.receipt, name="receipt"),
     path("file/<slug:slug>/", views.file_step_or_page, name="file_step_or_page"),

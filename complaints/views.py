@@ -1,13 +1,20 @@
 """Public pages. Every one works with JavaScript off; none stores or logs who is asking."""
 
 import io
+from datetime import timedelta
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -47,6 +54,11 @@ from complaints.workflow import PUBLIC_STATUS
 
 TRACKING_KEY = "tracking_complaint"
 RECEIPT_TOKEN_KEY = "receipt_token"  # noqa: S105 - a session key name, not a secret
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data to bind a form to; an empty POST still binds, so that it gets errors."""
+    return request.POST if request.method == "POST" else None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -181,19 +193,12 @@ def file_review(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" or draft.state["data"]:
             messages.warning(request, _("Please complete this step first."))
         return redirect("complaints:file_step_or_page", slug=incomplete.slug)
-    form = ReviewForm(request.POST or None, initial={"token": draft.token})
+    form = ReviewForm(posted(request), initial={"token": draft.token})
     status = 200
-    if request.method == "POST" and form.is_valid() and form.cleaned_data["token"] == draft.token:
-        if not throttle_exceeded(request, submission_limit()):
+    if request.method == "POST":
+        status = _review_refusal(request, form, draft)
+        if status is None:
             return _submit(request, draft)
-        form.add_error(
-            None,
-            _(
-                "Very many complaints have been sent from your network in the "
-                "last hour. Please try again later: everything you wrote is kept."
-            ),
-        )
-        status = 429
     step = filing.STEP_BY_SLUG["review"]
     return render(
         request,
@@ -201,6 +206,29 @@ def file_review(request: HttpRequest) -> HttpResponse:
         _step_context(draft, step, form=form, summary=draft.summary()),
         status=status,
     )
+
+
+def _review_refusal(request: HttpRequest, form: ReviewForm, draft: filing.Draft) -> int | None:
+    """Why the complaint cannot be sent now, as an error on the form and a status; or None."""
+    if not form.is_valid() or form.cleaned_data["token"] != draft.token:
+        form.add_error(
+            None,
+            _(
+                "This page was out of date. Please check your answers and press "
+                "“Send my complaint” again."
+            ),
+        )
+        return 400
+    if throttle_exceeded(request, submission_limit()):
+        form.add_error(
+            None,
+            _(
+                "Very many complaints have been sent from your network in the "
+                "last hour. Please try again later: everything you wrote is kept."
+            ),
+        )
+        return 429
+    return None
 
 
 def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
@@ -253,7 +281,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
-    form = ReceiptForm(request.POST or None)
+    form = ReceiptForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if throttle_exceeded(request, receipt_limit()):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
@@ -354,7 +382,7 @@ def track_evidence(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def track_withdraw(request: HttpRequest) -> HttpResponse:
     complaint = _tracked(request)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             complaint_withdraw(
@@ -373,7 +401,7 @@ def track_withdraw(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
+@admin.site.admin_view  # a staff session that passed the second factor, as every admin page
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence for staff only, decrypted, as a download that the browser will not render."""
     if not request.user.has_perm("complaints.view_evidence_file"):
@@ -403,6 +431,18 @@ def file_step_or_page(request: HttpRequest, slug: str) -> HttpResponse:
     if slug == "review":
         return file_review(request)
     return file_step(request, slug)
+
+
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116: where to report a vulnerability. Expires a year ahead, so it never goes stale."""
+    expires = (timezone.now() + timedelta(days=365)).replace(microsecond=0)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: en, fr",
+        f"Canonical: {request.build_absolute_uri()}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

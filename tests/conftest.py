@@ -49,7 +49,16 @@ def outsider(django_user_model):
 
 @pytest.fixture
 def staff_viewer(django_user_model):
+    """A staff member who may view complaints and evidence, and has an authenticator app.
+
+    When a test client logs them in (`client.force_login(staff_viewer)`), the session also counts
+    as having passed the second factor, as after the real two-step sign-in. A plain force_login
+    of anyone else reaches no admin page; tests/monitoring/ tests the sign-in itself.
+    """
     from django.contrib.auth.models import Permission
+    from django.contrib.auth.signals import user_logged_in
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = django_user_model.objects.create_user(
         username="viewer", password="x" * 16, is_staff=True
@@ -59,4 +68,12 @@ def staff_viewer(django_user_model):
             codename__in=["view_complaint", "view_evidence_file", "view_violationcategory"]
         )
     )
-    return user
+    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+    def second_factor_passed(sender: type, request, user, **kwargs) -> None:
+        if user.pk == device.user_id:
+            request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+    user_logged_in.connect(second_factor_passed, weak=False, dispatch_uid="staff-viewer-otp")
+    yield user
+    user_logged_in.disconnect(dispatch_uid="staff-viewer-otp")

@@ -105,3 +105,17 @@ def test_every_response_carries_the_security_headers(client, db, path, settings)
     assert response["Strict-Transport-Security"].startswith("max-age=63072000")
     assert response["X-Frame-Options"] == "DENY"
     assert "no-store" in response["Cache-Control"]
+
+
+def test_security_txt_says_where_to_report_and_has_not_expired(client, db, settings):
+    from datetime import datetime, timedelta
+
+    settings.SECURITY_CONTACT = "mailto:security@example.org"
+
+    response = client.get("/.well-known/security.txt")
+
+    fields = dict(line.split(": ", 1) for line in response.content.decode().splitlines())
+    assert response["Content-Type"].startswith("text/plain")
+    assert fields["Contact"] == "mailto:security@example.org"
+    expires = datetime.fromisoformat(fields["Expires"].replace("Z", "+00:00"))
+    assert timedelta(days=300) < expires - datetime.now(expires.tzinfo) <= timedelta(days=366)

@@ -1,4 +1,8 @@
-"""Fill the site with clearly fake demonstration data, and print how to sign in as each role."""
+"""Fill the site with clearly fake demonstration data, and print how to sign in as each role.
+
+Each demo account gets a password and a confirmed authenticator-app secret, both printed, so a
+newcomer can sign in as any role with an app, or with `manage.py demo_totp USERNAME`.
+"""
 
 import json
 import secrets
@@ -17,6 +21,7 @@ from complaints.seeds import SEEDS_DIR
 from complaints.services import complaint_submit
 from complaints.workflow import complaint_transition
 from monitoring.roles import ROLES
+from monitoring.totp import totp_device_replace, totp_secret
 
 DEMO_PREFIX = "demo-"
 
@@ -38,14 +43,28 @@ class Command(BaseCommand):
                 "Never run this on a real server."
             )
         )
-        self.stdout.write("\nStaff sign-in at http://127.0.0.1:8000/staff/")
-        for username, password in logins:
-            self.stdout.write(f"  {username:<28} {password}")
+        self._print_logins(logins)
         self.stdout.write("\nDemo complaints (follow them at http://127.0.0.1:8000/track/):")
         for reference, receipt in filed:
             self.stdout.write(f"  {reference}  receipt {' '.join(receipt_groups(receipt))}")
 
-    def _staff(self) -> list[tuple[str, str]]:
+    def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+        self.stdout.write(
+            "\nStaff sign-in at http://127.0.0.1:8000/staff/ : the password, then the code that an "
+            "authenticator app shows\nfor the secret below (or run `DEBUG=1 python manage.py "
+            "demo_totp USERNAME`)."
+        )
+        self.stdout.write(
+            self.style.WARNING(
+                "These passwords and secrets are for demonstration only: never use them, or "
+                "these accounts, on a real server."
+            )
+        )
+        self.stdout.write(f"  {'username':<28} {'password':<18} authenticator secret (TOTP)")
+        for username, password, secret in logins:
+            self.stdout.write(f"  {username:<28} {password:<18} {secret}")
+
+    def _staff(self) -> list[tuple[str, str, str]]:
         logins = []
         for role in ROLES:
             username = DEMO_PREFIX + role.lower().replace(" ", "-")
@@ -56,7 +75,8 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
-            logins.append((username, password))
+            device = totp_device_replace(user=user)
+            logins.append((username, password, totp_secret(device)))
         return logins
 
     def _complaints(self, *, chair: object) -> list[tuple[str, str]]:

@@ -1,0 +1,40 @@
+"""Signing staff in during tests the way a person does: password, then the app's code."""
+
+import time
+
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+PASSWORD = "correct horse battery staple 42"
+
+
+def code_for(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code the device's app shows now (or `steps_ahead` periods of 30 s later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():06d}"
+
+
+def wrong_code(device: TOTPDevice) -> str:
+    """A code that no nearby time step of the device accepts."""
+    nearby = {code_for(device, steps_ahead=step) for step in (-2, -1, 0, 1, 2)}
+    return next(c for c in (f"{n:06d}" for n in range(123456, 999999, 7919)) if c not in nearby)
+
+
+def enter_password(client: Client, username: str, password: str = PASSWORD, *, next_url: str = ""):
+    data = {"username": username, "password": password}
+    if next_url:
+        data["next"] = next_url
+    return client.post(reverse("admin:login"), data)
+
+
+def enter_code(client: Client, code: str):
+    return client.post(reverse("admin:login_code"), {"otp_token": code})
+
+
+def sign_in(client: Client, user, device: TOTPDevice) -> None:
+    """Both steps, asserting each one went where it should."""
+    assert enter_password(client, user.username).url == reverse("admin:login_code")
+    assert enter_code(client, code_for(device)).url == reverse("admin:index")
