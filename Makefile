@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=1
 
-.PHONY: run test demo lint messages migrate check-migrations bench clean
+.PHONY: run test demo lint messages migrate check-migrations bench audit clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -30,12 +30,17 @@ demo: migrate
 test: $(STAMP) messages
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m bandit --quiet --recursive complaints monitoring allforrwanda --exclude '*/migrations/*' --severity-level high
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# Known vulnerabilities in the pinned dependencies: needs PyPI's JSON API (see README).
+audit: $(STAMP)
+	$(PY) -m pip_audit --progress-spinner off --local
 
 bench: $(STAMP) messages
 	$(PY) bench/submission_cost.py

@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allforrwanda.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 os.environ.setdefault("RECEIPT_HASH_SECRET", "bench-only-receipt-secret")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "bench:YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE")
 os.environ.setdefault("STATIC_FROM_SOURCE", "1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -53,11 +54,19 @@ def main() -> None:
         file_through_pages(filer)
         receipt = "".join(filer.get("/file/receipt/").context["groups"])
         lookup = median_seconds(lambda: Client().post("/track/", {"receipt": receipt}))
+        tracker = Client()
+        tracker.post("/track/", {"receipt": receipt})
+        for number in range(10):
+            tracker.post("/track/case/message/", {"body": f"Message {number} " * 20})
+        tracking = median_seconds(lambda: tracker.get("/track/case/"))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"reference: trivial view          {trivial * 1000:8.2f} ms (= 1.0)")
     print(f"filing (8 requests, all steps)   {filing * 1000:8.2f} ms = {filing / trivial:7.1f}x")
     print(f"receipt lookup (1 request)       {lookup * 1000:8.2f} ms = {lookup / trivial:7.1f}x")
+    print(
+        f"tracking page, 10 messages       {tracking * 1000:8.2f} ms = {tracking / trivial:7.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,80 @@
+"""The committee's admin: the complaint view of `complaints`, plus what only staff do."""
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+
+from complaints.admin import ComplaintAdmin
+from complaints.models import Complaint
+from monitoring.forms import RevealForm
+from monitoring.models import AccessEvent
+from monitoring.services import AccessRefused, identity_reveal
+
+
+class CaseAdmin(ComplaintAdmin):
+    """Complaints as the committee sees them; identity only through a recorded reveal."""
+
+    def get_urls(self) -> list[URLPattern]:
+        reveal = self.admin_site.admin_view(self.reveal_view)
+        return [
+            path("<int:pk>/reveal/", reveal, name="complaints_complaint_reveal"),
+            *super().get_urls(),
+        ]
+
+    def reveal_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        complaint = get_object_or_404(Complaint, pk=pk)
+        form = RevealForm(request.POST if request.method == "POST" else None)
+        context = {
+            **self.admin_site.each_context(request),
+            "complaint": complaint,
+            "form": form,
+            "opts": self.opts,
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                complainant = identity_reveal(
+                    complaint=complaint,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except AccessRefused as error:
+                messages.error(request, str(error.message))
+                return redirect("admin:complaints_complaint_change", complaint.pk)
+            return render(
+                request, "monitoring/identity.html", {**context, "complainant": complainant}
+            )
+        if not request.user.has_perm("complaints.reveal_identity"):
+            messages.error(request, str(AccessRefused.default_message))
+            return redirect("admin:complaints_complaint_change", complaint.pk)
+        return render(
+            request,
+            "monitoring/reveal.html",
+            context,
+            status=400 if request.method == "POST" else 200,
+        )
+
+
+admin.site.unregister(Complaint)
+admin.site.register(Complaint, CaseAdmin)
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "complaint_reference"]
+    list_filter = ["action", "at"]
+    search_fields = ["=complaint_reference"]
+    list_select_related = ["actor"]
+    fields = ["at", "action", "actor", "complaint_reference", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
