@@ -22,6 +22,19 @@ from complaints.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record that staff may read, never add, change or delete through the admin."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -73,7 +86,7 @@ class MessageInline(ReadOnlyInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyAdmin):
     list_display = [
         "reference",
         "status",
@@ -166,15 +179,6 @@ class ComplaintAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Complaint | None = None) -> list:
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(ViolationCategory)
 class ViolationCategoryAdmin(admin.ModelAdmin):
@@ -199,16 +203,7 @@ class ViolationCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeletedCase)
-class DeletedCaseAdmin(admin.ModelAdmin):
+class DeletedCaseAdmin(ReadOnlyAdmin):
     list_display = ["reference", "submitted_year", "deleted_at"]
     search_fields = ["=reference"]
     readonly_fields = ["reference", "submitted_year", "deleted_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
-from complaints.admin import ComplaintAdmin
+from complaints.admin import ComplaintAdmin, ReadOnlyAdmin
 from complaints.models import Complaint
 from monitoring.forms import RevealForm
 from monitoring.models import AccessEvent
@@ -62,19 +62,10 @@ admin.site.register(Complaint, CaseAdmin)
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor", "complaint_reference"]
     list_filter = ["action", "at"]
     search_fields = ["=complaint_reference"]
     list_select_related = ["actor"]
     fields = ["at", "action", "actor", "complaint_reference", "reason"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

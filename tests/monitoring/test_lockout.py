@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from monitoring.lockout import NO_ADDRESS
+from tests.complaints.test_privacy import database_text
 from tests.monitoring.staff import (
     PASSWORD,
     code_for,
@@ -28,16 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = "203.0.113.78"
 USER_AGENT = "MarkerPhone/9.9 (Zxq-UA-staff)"
 CODE_STEP = reverse("admin:login_code")
-
-
-def database_text() -> str:
-    """Every row of every table, as text (as in tests/complaints/test_privacy.py)."""
-    rows = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            rows.extend(repr(row) for row in cursor.fetchall())
-    return "\n".join(rows)
 
 
 def fail_passwords(client: Client, username: str, times: int) -> list:
