@@ -21,6 +21,7 @@ ROLES: dict[str, list[str]] = {
         "complaints.decide_complaint",
         "complaints.record_withdrawal",
         "complaints.reveal_identity",
+        "monitoring.view_accessevent",
         "complaints.view_violationcategory",
         "complaints.change_violationcategory",
     ],
@@ -32,6 +33,9 @@ ROLES: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        # A lost phone: delete the device, reset the password; the next sign-in enrols anew.
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     ],
 }
 
