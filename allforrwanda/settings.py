@@ -239,6 +239,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 EVIDENCE_MAX_FILE_MB = env_int("EVIDENCE_MAX_FILE_MB", default=20)
 EVIDENCE_MAX_TOTAL_MB = env_int("EVIDENCE_MAX_TOTAL_MB", default=100)
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", default=20)
+# Largest image accepted, in megapixels: decoding takes about 4 bytes a pixel, several times over.
+EVIDENCE_MAX_IMAGE_MEGAPIXELS = env_int("EVIDENCE_MAX_IMAGE_MEGAPIXELS", default=50)
 # One request carries at most one file plus the form; refuse larger bodies before reading them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -7,6 +7,7 @@ metadata block (EXIF with GPS, camera and author; XMP; PNG text chunks; ICC prof
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -110,19 +111,37 @@ class CleanFile:
 
 def _strip_image(data: bytes, file_type: FileType) -> bytes:
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            if file_type is JPEG and upright.mode not in {"RGB", "L", "CMYK"}:
-                upright = upright.convert("RGB")
-            # A new image from the pixels alone carries none of the original's metadata.
-            pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-            if upright.mode == "P":
-                pixels.putpalette(upright.getpalette())
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x its own limit; here that is a refusal too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                # The header gives the size: refuse huge images before decoding a single pixel.
+                if image.width * image.height > settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000:
+                    raise EvidenceRefused(
+                        _(
+                            "This image has too many pixels to open safely (at most %(mp)d "
+                            "megapixels). Please send a smaller photo."
+                        )
+                        % {"mp": settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS}
+                    )
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                if file_type is JPEG and upright.mode not in {"RGB", "L", "CMYK"}:
+                    upright = upright.convert("RGB")
+                # A new image from the pixels alone carries none of the original's metadata.
+                pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+                if upright.mode == "P":
+                    pixels.putpalette(upright.getpalette())
+                out = io.BytesIO()
+                pixels.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
         raise EvidenceRefused(_("This image is damaged or too large to open.")) from error
-    out = io.BytesIO()
-    pixels.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
     return out.getvalue()
 
 

@@ -267,5 +267,16 @@ def receipt_forget(token: str) -> None:
     cache.delete(_receipt_cache_key(token))
 
 
+TRACKING_SESSION_KEY = "tracking_complaint"
+
+
 def filing_expiry(session: SessionBase) -> None:
-    session.set_expiry(settings.FILING_IDLE_MINUTES * 60)
+    """Give a filing the longer idle timeout, unless the session also has a case open.
+
+    A session that a receipt opened keeps the tracking timeout (at most 30 minutes): filing a
+    new complaint must not stretch how long an open case stays readable on a phone.
+    """
+    if TRACKING_SESSION_KEY in session:
+        session.set_expiry(settings.TRACKING_IDLE_MINUTES * 60)
+    else:
+        session.set_expiry(settings.FILING_IDLE_MINUTES * 60)

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -218,24 +218,27 @@ def evidence_add(
     *, complaint: Complaint, clean: CleanFile, description: str, now: datetime
 ) -> Evidence:
     """Attach a file sent from the tracking page, within the complaint's limits."""
-    with transaction.atomic():
-        # Lock the complaint so that two uploads at once cannot both slip under the limits.
-        Complaint.objects.select_for_update().get(pk=complaint.pk)
-        totals = complaint.evidence.aggregate(count=Count("pk"), size=Sum("size"))
-        evidence_check_room(count=totals["count"], total=totals["size"] or 0, adding=clean.size)
-        item = evidence_store(clean=clean, description=description)
-        try:
-            evidence = _evidence_row(complaint=complaint, item=item, now=now)
+    item = None
+    try:
+        with transaction.atomic():
+            # Lock the complaint so that two uploads at once cannot both slip under the limits,
+            # and an upload cannot land on a case withdrawn at the same moment.
+            locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+            if not locked.is_open:
+                raise ComplaintError(_("This complaint is closed: it takes no more files."))
+            totals = locked.evidence.aggregate(count=Count("pk"), size=Sum("size"))
+            evidence_check_room(count=totals["count"], total=totals["size"] or 0, adding=clean.size)
+            item = evidence_store(clean=clean, description=description)
+            evidence = _evidence_row(complaint=locked, item=item, now=now)
             evidence.save()
-        except DatabaseError:
+    except BaseException:
+        if item:
             default_storage.delete(item["path"])  # no file may stay behind without its record
-            raise
+        raise
     return evidence
 
 
 def complaint_withdraw(*, complaint: Complaint, reason: str, now: datetime) -> StatusChange:
-    if complaint.status == Status.WITHDRAWN:
-        raise ComplaintError(_("This complaint has already been withdrawn."))
     return complaint_transition(
         complaint=complaint, to=Status.WITHDRAWN, by_complainant=True, reason=reason, now=now
     )

@@ -52,7 +52,7 @@ from complaints.throttle import (
 )
 from complaints.workflow import PUBLIC_STATUS
 
-TRACKING_KEY = "tracking_complaint"
+TRACKING_KEY = filing.TRACKING_SESSION_KEY
 RECEIPT_TOKEN_KEY = "receipt_token"  # noqa: S105 - a session key name, not a secret
 
 

@@ -176,3 +176,21 @@ def test_uploads_of_abandoned_filings_are_purged_and_filed_ones_kept(client, db,
     assert default_storage.exists(kept)
     assert default_storage.exists(fresh)  # a filing may still be in progress
     assert not default_storage.exists(old)
+
+
+def test_a_small_file_holding_a_huge_image_is_refused_before_it_is_decoded(settings):
+    settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS = 1
+    out = io.BytesIO()
+    Image.new("L", (1200, 1000)).save(out, format="PNG")  # 1.2 megapixels, a few kilobytes
+
+    with pytest.raises(EvidenceRefused, match="too many pixels"):
+        evidence_clean(upload("bomb.png", out.getvalue()))
+
+
+def test_an_image_past_pillows_own_warning_limit_is_refused_not_a_crash(settings, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    out = io.BytesIO()
+    Image.new("L", (40, 40)).save(out, format="PNG")  # 1,600 pixels: between 1x and 2x
+
+    with pytest.raises(EvidenceRefused, match="too large"):
+        evidence_clean(upload("warn.png", out.getvalue()))

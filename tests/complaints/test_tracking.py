@@ -195,3 +195,43 @@ def test_complainant_pages_are_never_cached(client, db, path):
     response = client.get(path)
 
     assert "no-store" in response["Cache-Control"]
+
+
+def test_opening_a_filing_page_keeps_an_open_case_on_the_short_timeout(client, complainant_case):
+    _complaint, receipt = complainant_case
+    open_case(client, receipt)
+
+    client.get("/file/about/")
+
+    assert "tracking_complaint" in client.session
+    assert client.session.get_expiry_age() <= 30 * 60
+
+
+def test_a_file_cannot_be_added_to_a_withdrawn_case_and_leaves_nothing_behind(
+    complainant_case, now
+):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from complaints.errors import ComplaintError
+    from complaints.evidence import evidence_clean
+    from complaints.services import complaint_withdraw, evidence_add
+
+    complaint, _receipt = complainant_case
+    complaint_withdraw(complaint=complaint, reason="safe now", now=now)
+    clean = evidence_clean(SimpleUploadedFile("a.pdf", (TESTDATA / "minimal.pdf").read_bytes()))
+
+    with pytest.raises(ComplaintError, match="closed"):
+        evidence_add(complaint=complaint, clean=clean, description="", now=now)
+
+    assert not complaint.evidence.exists()
+    assert not default_storage.exists("evidence") or default_storage.listdir("evidence")[1] == []
+
+
+def test_the_error_page_offers_the_quick_exit_and_runs_no_inline_style():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "templates" / "500.html").read_text()
+
+    assert 'href="/leave/"' in page
+    assert "style=" not in page
