@@ -10,12 +10,12 @@ from django.db import models, transaction
 from complaints import crypto
 from complaints.evidence import evidence_file_context
 from complaints.fields import EncryptedTextField, Sealed
-from complaints.models import Evidence
+from complaints.models import CaseHistory, Evidence
 
 
 def encrypted_models() -> list[tuple[type[models.Model], list[str]]]:
     found = []
-    for model in apps.get_app_config("complaints").get_models():
+    for model in apps.get_models():
         names = [
             f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
         ]
@@ -49,6 +49,43 @@ def records_reencrypt(*, batch_size: int = 500) -> int:
                         row.save(update_fields=names)
                         rewritten += 1
     return rewritten
+
+
+def history_reencrypt() -> int:
+    """Re-encrypt the copies of encrypted fields that the history triggers keep; returns rows.
+
+    Without this, every CaseHistory row would keep its values under the key they had when it
+    was written, and the old key would go on opening them after it was "removed".
+    """
+    active = crypto.keyring().active_id
+    tracked = {model._meta.db_table: model for model, _names in encrypted_models()}
+    rewritten = 0
+    for record in CaseHistory.objects.filter(table__in=tracked).order_by("pk").iterator():
+        model = tracked[record.table]
+        changed = [_reencrypt_row(model, row, active) for row in (record.old, record.new) if row]
+        if any(changed):
+            record.save(update_fields=["old", "new"])
+            rewritten += 1
+    return rewritten
+
+
+def _reencrypt_row(model: type[models.Model], row: dict, active: str) -> bool:
+    uid = uuid.UUID(str(row["uid"]))  # PostgreSQL writes it with dashes, SQLite without
+    changed = False
+    for field in model._meta.concrete_fields:
+        token = row.get(field.column)
+        if (
+            isinstance(field, EncryptedTextField)
+            and isinstance(token, str)
+            and token.startswith(f"{crypto.TEXT_PREFIX}:")
+            and crypto.text_key_id(token) != active
+        ):
+            context = f"{model._meta.label_lower}.{field.name}:{uid}"
+            row[field.column] = crypto.encrypt_text(
+                crypto.decrypt_text(token, context=context), context=context
+            )
+            changed = True
+    return changed
 
 
 def evidence_files_reencrypt() -> int:

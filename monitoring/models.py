@@ -10,7 +10,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.fields import EncryptedTextField
 from complaints.models import choices_check
 
 
@@ -33,7 +32,9 @@ class AccessEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     complaint_reference = models.CharField(_("case"), max_length=13, blank=True, db_index=True)
-    reason = EncryptedTextField(_("reason given"))
+    # Plain text, not encrypted: an append-only row could never be re-encrypted under a new key.
+    # The form asks staff to write no names or contact details here.
+    reason = models.TextField(_("reason given"))
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:

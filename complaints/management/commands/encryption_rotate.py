@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from complaints import crypto
-from complaints.rotation import evidence_files_reencrypt, records_reencrypt
+from complaints.rotation import evidence_files_reencrypt, history_reencrypt, records_reencrypt
 
 
 class Command(BaseCommand):
@@ -22,6 +22,8 @@ class Command(BaseCommand):
         active = crypto.keyring().active_id
         rows = records_reencrypt()
         files = evidence_files_reencrypt()
+        history = history_reencrypt()  # last: it also catches what the two above just wrote
         self.stdout.write(
-            f"Active key {active!r}: re-encrypted {rows} record(s) and {files} evidence file(s)."
+            f"Active key {active!r}: re-encrypted {rows} record(s), {files} evidence file(s) "
+            f"and {history} history record(s)."
         )
