@@ -5,6 +5,7 @@ explicit, logged reveal comes with the committee's workflow.
 """
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -49,7 +50,8 @@ class ReadOnlyInline(admin.TabularInline):
 
 class VictimInline(ReadOnlyInline):
     model = Victim
-    fields = ["position", "is_complainant", "name", "sex", "age_group", "situation"]
+    # No names here: a self-filer's person 1 is the complainant. Names come with the reveal.
+    fields = ["position", "is_complainant", "sex", "age_group", "situation"]
 
 
 class EvidenceInline(ReadOnlyInline):
@@ -78,6 +80,9 @@ class EvidenceInline(ReadOnlyInline):
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
     fields = ["at", "from_status", "to_status", "by", "by_complainant", "reason"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StatusChange]:
+        return super().get_queryset(request).select_related("by")
 
 
 class MessageInline(ReadOnlyInline):

@@ -157,12 +157,14 @@ def _complaint_create(
         **{name: steps["consents"][name] for name in CONSENT_FIELDS},
     )
     complaint.categories.set(what["categories"])
+    # Someone who files for themself anonymously is person 1: a name there would undo that.
+    self_and_anonymous = about["anonymous"] and about["filing_for"] == "self"
     Victim.objects.bulk_create(
         [
             Victim(
                 complaint=complaint,
                 position=position,
-                name=person["name"],
+                name="" if position == 1 and self_and_anonymous else person["name"],
                 sex=person["sex"],
                 age_group=person["age_group"],
                 situation=person["situation"],

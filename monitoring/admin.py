@@ -44,7 +44,9 @@ class CaseAdmin(ComplaintAdmin):
                 messages.error(request, str(error.message))
                 return redirect("admin:complaints_complaint_change", complaint.pk)
             return render(
-                request, "monitoring/identity.html", {**context, "complainant": complainant}
+                request,
+                "monitoring/identity.html",
+                {**context, "complainant": complainant, "victims": complaint.victims.all()},
             )
         if not request.user.has_perm("complaints.reveal_identity"):
             messages.error(request, str(AccessRefused.default_message))

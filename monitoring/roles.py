@@ -7,6 +7,10 @@ by a migration, and no account is created by one.
 ROLES: dict[str, list[str]] = {
     "Intake officer": ["complaints.view_violationcategory"],
     "Rapporteur": [
+        "complaints.view_victim",
+        "complaints.view_evidence",
+        "complaints.view_message",
+        "complaints.view_statuschange",
         "complaints.view_complaint",
         "complaints.view_evidence_file",
         "complaints.triage_complaint",
@@ -14,6 +18,10 @@ ROLES: dict[str, list[str]] = {
         "complaints.view_violationcategory",
     ],
     "Committee chair": [
+        "complaints.view_victim",
+        "complaints.view_evidence",
+        "complaints.view_message",
+        "complaints.view_statuschange",
         "complaints.view_complaint",
         "complaints.view_evidence_file",
         "complaints.triage_complaint",

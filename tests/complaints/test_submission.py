@@ -129,3 +129,13 @@ def test_a_flood_of_submissions_from_one_network_is_held_back_without_losing_the
     assert Complaint.objects.count() == 2
     assert third.get("/file/review/").status_code == 200  # the draft is still there
     assert file_through_pages(Client(REMOTE_ADDR="203.0.113.9")).status_code == 302
+
+
+def test_an_anonymous_self_filer_leaves_no_name_on_person_one_either(client, db):
+    data = step_data(
+        about={"anonymous": "yes", "full_name": ""}, victims={"victims-0-name": "Typed My Own Name"}
+    )
+
+    file_through_pages(client, data)
+
+    assert Complaint.objects.get().victims.get().name == ""

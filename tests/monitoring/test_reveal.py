@@ -69,3 +69,22 @@ def test_the_outsider_gets_no_reveal_page(client, complainant_case, outsider):
     assert response.status_code == 302
     assert "/staff/login/" in response["Location"]
     assert not AccessEvent.objects.exists()
+
+
+def test_victims_names_appear_only_through_the_reveal(client, db, staff_viewer):
+    from complaints.models import Complaint
+    from tests.filing import file_through_pages, step_data
+
+    file_through_pages(client, step_data(victims={"victims-0-name": "Zxqvictim Name"}))
+    complaint = Complaint.objects.get()
+    staff_viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["reveal_identity", "view_victim"])
+    )
+    client.force_login(staff_viewer)
+
+    change_page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+    revealed = client.post(reveal_url(complaint), {"reason": "To write to the family."})
+
+    assert "Adult" in change_page.content.decode()  # the victims section is shown...
+    assert "Zxqvictim" not in change_page.content.decode()  # ...without names
+    assert "Zxqvictim Name" in revealed.content.decode()
