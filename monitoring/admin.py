@@ -1,6 +1,8 @@
 """The committee's admin: the complaint view of `complaints`, plus what only staff do."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
@@ -71,3 +73,31 @@ class AccessEventAdmin(ReadOnlyAdmin):
     list_select_related = ["actor"]
     fields = ["at", "action", "actor", "complaint_reference", "reason"]
     readonly_fields = fields
+
+
+class StaffUserAdmin(UserAdmin):
+    """Accounts for Administrators, who manage people and roles but may not raise themselves.
+
+    Without this, `change_user` lets anyone holding it tick "superuser" on their own account
+    (then read every case, with no reveal recorded) or take over a superuser's account.
+    """
+
+    GUARDED = ["is_superuser", "user_permissions"]
+    OWN_ACCOUNT = ["groups", "is_staff", "is_active"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.GUARDED
+            if obj is not None and obj.pk == request.user.pk:
+                fields += self.OWN_ACCOUNT
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

@@ -1,0 +1,84 @@
+"""An Administrator manages accounts and roles, but cannot make themself more than that."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.monitoring.staff import PASSWORD, sign_in
+
+
+@pytest.fixture
+def administrator(django_user_model):
+    user = django_user_model.objects.create_user(username="adm", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Administrator"))
+    return user
+
+
+@pytest.fixture
+def signed_in(administrator):
+    client = Client()
+    device = TOTPDevice.objects.create(user=administrator, name="Phone", confirmed=True)
+    sign_in(client, administrator, device)
+    return client
+
+
+def own_form_data(client, user) -> dict:
+    """The account's change form as the page fills it in (dates split as the widget does)."""
+    form = client.get(reverse("admin:auth_user_change", args=[user.pk])).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields and not isinstance(value, list)
+    }
+    joined = data.pop("date_joined")
+    return {
+        **data,
+        "date_joined_0": joined.date().isoformat(),
+        "date_joined_1": joined.time().strftime("%H:%M:%S"),
+    }
+
+
+def test_an_administrator_cannot_make_themself_superuser_or_change_their_own_roles(
+    signed_in, administrator
+):
+    chair = Group.objects.get(name="Committee chair")
+    data = {
+        **own_form_data(signed_in, administrator),
+        "is_superuser": "on",
+        "groups": [chair.pk],
+        "username": "adm",
+    }
+
+    signed_in.post(reverse("admin:auth_user_change", args=[administrator.pk]), data)
+
+    administrator.refresh_from_db()
+    assert not administrator.is_superuser
+    assert list(administrator.groups.values_list("name", flat=True)) == ["Administrator"]
+
+
+def test_an_administrator_cannot_change_a_superusers_account(signed_in, django_user_model):
+    root = django_user_model.objects.create_superuser(username="root", password=PASSWORD)
+
+    page = signed_in.get(reverse("admin:auth_user_password_change", args=[root.pk]))
+
+    assert page.status_code == 403
+
+
+def test_an_administrator_can_give_another_account_a_role(signed_in, django_user_model):
+    person = django_user_model.objects.create_user(
+        username="rapporteur1", password=PASSWORD, is_staff=True
+    )
+    rapporteur = Group.objects.get(name="Rapporteur")
+    data = {
+        **own_form_data(signed_in, person),
+        "groups": [rapporteur.pk],
+        "username": "rapporteur1",
+        "is_staff": "on",
+        "is_active": "on",
+    }
+
+    signed_in.post(reverse("admin:auth_user_change", args=[person.pk]), data)
+
+    assert list(person.groups.values_list("name", flat=True)) == ["Rapporteur"]
