@@ -33,6 +33,17 @@ def receipt_limit() -> Limit:
     )
 
 
+def receipt_bucket(typed: str) -> str:
+    """Which network bucket a receipt attempt counts in: its first four digits.
+
+    One informer on a camp's shared address must not be able to lock the whole camp out of
+    tracking by typing wrong receipts: they would fill only the buckets of the prefixes they
+    typed, and cannot know the prefix of anyone else's receipt. Guessing stays hopeless: 10^16
+    receipts against a few dozen tries per prefix per window.
+    """
+    return "".join(ch for ch in typed if ch.isdigit())[:4]
+
+
 def submission_limit() -> Limit:
     return Limit("submit", 3600, per_network=settings.SUBMISSIONS_PER_NETWORK_PER_HOUR)
 
@@ -46,10 +57,10 @@ def _bucket_key(limit: Limit, window: int, kind: str, value: str) -> str:
     return f"throttle:{digest}"
 
 
-def _buckets(request: HttpRequest, limit: Limit) -> list[tuple[str, int]]:
+def _buckets(request: HttpRequest, limit: Limit, within: str) -> list[tuple[str, int]]:
     window = int(timezone.now().timestamp()) // limit.window_seconds
     address = request.META.get(settings.THROTTLE_CLIENT_HEADER, "") or ""
-    buckets = [(_bucket_key(limit, window, "net", address), limit.per_network)]
+    buckets = [(_bucket_key(limit, window, "net", f"{address}/{within}"), limit.per_network)]
     if limit.per_session is not None and request.session.session_key:
         buckets.append(
             (_bucket_key(limit, window, "ses", request.session.session_key), limit.per_session)
@@ -57,14 +68,17 @@ def _buckets(request: HttpRequest, limit: Limit) -> list[tuple[str, int]]:
     return buckets
 
 
-def throttle_exceeded(request: HttpRequest, limit: Limit) -> bool:
-    return any((cache.get(key) or 0) >= ceiling for key, ceiling in _buckets(request, limit))
+def throttle_exceeded(request: HttpRequest, limit: Limit, *, within: str = "") -> bool:
+    """Whether a bucket is full. `within` splits the network bucket (see receipt_bucket)."""
+    return any(
+        (cache.get(key) or 0) >= ceiling for key, ceiling in _buckets(request, limit, within)
+    )
 
 
-def throttle_record(request: HttpRequest, limit: Limit) -> None:
+def throttle_record(request: HttpRequest, limit: Limit, *, within: str = "") -> None:
     if limit.per_session is not None and not request.session.session_key:
         request.session.save()  # give an anonymous visitor a session bucket of their own
-    for key, _ceiling in _buckets(request, limit):
+    for key, _ceiling in _buckets(request, limit, within):
         cache.add(key, 0, limit.window_seconds)
         try:
             cache.incr(key)

@@ -45,6 +45,7 @@ from complaints.services import (
     message_from_complainant,
 )
 from complaints.throttle import (
+    receipt_bucket,
     receipt_limit,
     submission_limit,
     throttle_exceeded,
@@ -283,13 +284,14 @@ def receipt(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     form = ReceiptForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        if throttle_exceeded(request, receipt_limit()):
+        bucket = receipt_bucket(form.cleaned_data["receipt"])
+        if throttle_exceeded(request, receipt_limit(), within=bucket):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
             return render(request, "complaints/track.html", {"form": form}, status=429)
         digits = receipt_normalise(form.cleaned_data["receipt"])
         complaint = complaint_by_receipt(digits) if digits else None
         if complaint is None:
-            throttle_record(request, receipt_limit())
+            throttle_record(request, receipt_limit(), within=bucket)
             form.add_error(
                 "receipt",
                 _(

@@ -57,16 +57,29 @@ def test_wrong_receipts_are_throttled_then_even_the_right_one_waits(
     assert "Too many attempts" in response.content.decode()
 
 
-def test_the_network_ceiling_is_shared_by_every_session_behind_one_address(
+def test_the_network_ceiling_holds_back_guessing_from_every_session_behind_one_address(
     complainant_case, settings
 ):
     settings.RECEIPT_FAILURES_PER_NETWORK = 4
     _complaint, receipt = complainant_case
+    same_start = receipt[:4] + str((int(receipt[4:]) + 1) % 10**12).zfill(12)
     for _ in range(4):
-        Client().post("/track/", {"receipt": "1111 1111 1111 1111"})  # a new phone each time
+        Client().post("/track/", {"receipt": same_start})  # a new phone each time
 
     assert open_case(Client(), receipt).status_code == 429
     assert open_case(Client(REMOTE_ADDR="10.9.9.9"), receipt).status_code == 302
+
+
+def test_wrong_receipts_from_a_shared_address_do_not_lock_out_everyone_else_on_it(
+    complainant_case, settings
+):
+    settings.RECEIPT_FAILURES_PER_NETWORK = 4
+    _complaint, receipt = complainant_case
+    other_start = str((int(receipt[:4]) + 1) % 10**4).zfill(4) + "0" * 12
+    for _ in range(10):
+        Client().post("/track/", {"receipt": other_start})  # an informer on the camp's network
+
+    assert open_case(Client(), receipt).status_code == 302
 
 
 def test_opening_a_case_gives_a_new_session_id_with_a_short_idle_timeout(client, complainant_case):
