@@ -5,7 +5,9 @@ narrative leaves no trace in a database dump. Each step's raw POST data is kept 
 when it does not validate yet, so that nothing is lost when a step fails or the person goes back.
 """
 
+import contextlib
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass, field
 
@@ -13,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import models
 from django.http import QueryDict
 from django.utils.functional import Promise
@@ -270,13 +273,21 @@ def receipt_forget(token: str) -> None:
 TRACKING_SESSION_KEY = "tracking_complaint"
 
 
-def filing_expiry(session: SessionBase) -> None:
-    """Give a filing the longer idle timeout, unless the session also has a case open.
+def filing_keep_alive(session: SessionBase) -> None:
+    """Renew a filing on each of its requests: the session's idle timeout and its files' age.
 
     A session that a receipt opened keeps the tracking timeout (at most 30 minutes): filing a
-    new complaint must not stretch how long an open case stays readable on a phone.
+    new complaint must not stretch how long an open case stays readable on a phone. Touching the
+    draft's uploads tells `purge_abandoned_uploads` that their filing is still in progress.
     """
     if TRACKING_SESSION_KEY in session:
         session.set_expiry(settings.TRACKING_IDLE_MINUTES * 60)
     else:
         session.set_expiry(settings.FILING_IDLE_MINUTES * 60)
+    for item in session.get(SESSION_KEY, {}).get("evidence", []):
+        with contextlib.suppress(FileNotFoundError, NotImplementedError):
+            os.utime(default_storage.path(item["path"]))
+
+
+def draft_files_missing(draft: Draft) -> list[dict]:
+    return [item for item in draft.evidence if not default_storage.exists(item["path"])]

@@ -106,7 +106,7 @@ def file_step(request: HttpRequest, slug: str) -> HttpResponse:
     step = filing.STEP_BY_SLUG.get(slug)
     if step is None or step.form_class is None:
         raise Http404
-    filing.filing_expiry(request.session)
+    filing.filing_keep_alive(request.session)
     draft = filing.Draft(request.session)
     if request.method == "GET":
         return render(
@@ -129,7 +129,7 @@ def file_step(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def file_evidence(request: HttpRequest) -> HttpResponse:
     step = filing.STEP_BY_SLUG["evidence"]
-    filing.filing_expiry(request.session)
+    filing.filing_keep_alive(request.session)
     draft = filing.Draft(request.session)
     form = EvidenceUploadForm()
     status = 200
@@ -187,7 +187,7 @@ def file_review(request: HttpRequest) -> HttpResponse:
         and request.session.get(RECEIPT_TOKEN_KEY)
     ):
         return redirect("complaints:receipt")  # a second press after the first one finished
-    filing.filing_expiry(request.session)
+    filing.filing_keep_alive(request.session)
     draft = filing.Draft(request.session)
     incomplete = draft.first_incomplete()
     if incomplete:
@@ -211,6 +211,18 @@ def file_review(request: HttpRequest) -> HttpResponse:
 
 def _review_refusal(request: HttpRequest, form: ReviewForm, draft: filing.Draft) -> int | None:
     """Why the complaint cannot be sent now, as an error on the form and a status; or None."""
+    missing = filing.draft_files_missing(draft)
+    if missing:
+        for item in missing:
+            draft.remove_evidence(item["key"])
+        form.add_error(
+            None,
+            _(
+                "Some files you added were kept too long without activity and "
+                "had to be removed. Please add them again, then send."
+            ),
+        )
+        return 400
     if not form.is_valid() or form.cleaned_data["token"] != draft.token:
         form.add_error(
             None,

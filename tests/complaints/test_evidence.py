@@ -8,7 +8,7 @@ from PIL import Image
 from complaints.errors import EvidenceRefused
 from complaints.evidence import detect_type, evidence_clean, evidence_read
 from complaints.models import Complaint, Evidence
-from tests.filing import TESTDATA, file_through_pages
+from tests.filing import TESTDATA, file_through_pages, step_data
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -194,3 +194,42 @@ def test_an_image_past_pillows_own_warning_limit_is_refused_not_a_crash(settings
 
     with pytest.raises(EvidenceRefused, match="too large"):
         evidence_clean(upload("warn.png", out.getvalue()))
+
+
+def test_a_filing_still_in_progress_keeps_its_files_however_long_it_takes(client, db, settings):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    with (TESTDATA / "minimal.pdf").open("rb") as handle:
+        client.post("/file/evidence/", {"upload": "1", "file": handle})
+    path = client.session["filing"]["evidence"][0]["path"]
+    long_ago = time.time() - 3 * settings.FILING_IDLE_MINUTES * 60
+    os.utime(default_storage.path(path), (long_ago, long_ago))
+
+    client.get("/file/about/")  # the person is still filing
+    call_command("purge_abandoned_uploads")
+
+    assert default_storage.exists(path)
+
+
+def test_a_draft_whose_file_was_purged_is_told_to_add_it_again(client, db):
+    from django.core.files.storage import default_storage
+
+    data = step_data()
+    for slug in ("about", "victims", "what", "remedies"):
+        client.post(f"/file/{slug}/", data[slug])
+    with (TESTDATA / "minimal.pdf").open("rb") as handle:
+        client.post("/file/evidence/", {"upload": "1", "file": handle})
+    client.post("/file/consents/", data["consents"])
+    default_storage.delete(client.session["filing"]["evidence"][0]["path"])
+    token = client.get("/file/review/").context["form"].initial["token"]
+
+    response = client.post("/file/review/", {"token": token})
+
+    assert response.status_code == 400
+    assert "add them again" in response.content.decode()
+    assert not Complaint.objects.exists()
+    assert client.session["filing"]["evidence"] == []
