@@ -302,6 +302,9 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["urgency", "submitted_at"]),
+            models.Index(fields=["immediate_danger", "submitted_at"]),
+            models.Index(fields=["channel", "submitted_at"]),
+            models.Index(fields=["language", "submitted_at"]),
         ]
         constraints = [
             models.CheckConstraint(**choices_check("status", Status)),
