@@ -36,8 +36,9 @@ def test_staff_cannot_add_change_or_delete_a_complaint_in_the_admin(
     client.force_login(staff_viewer)
     url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
 
-    client.post(url, {"narrative": "rewritten"})
+    response = client.post(url, {"narrative": "rewritten"})
 
+    assert response.status_code == 403
     complaint.refresh_from_db()
     assert complaint.narrative != "rewritten"
     assert client.get(reverse("admin:complaints_complaint_add")).status_code == 403
