@@ -4,28 +4,26 @@ Later features add permissions to these groups in their own migrations; nobody i
 by a migration, and no account is created by one.
 """
 
+# What everyone who works on complaints at first instance holds.
+CASE_WORK = [
+    "complaints.view_victim",
+    "complaints.view_evidence",
+    "complaints.view_message",
+    "complaints.view_statuschange",
+    "complaints.view_complaint",
+    "complaints.view_evidence_file",
+    "complaints.triage_complaint",
+    "complaints.examine_complaint",
+]
+
 ROLES: dict[str, list[str]] = {
     "Intake officer": ["complaints.view_violationcategory"],
     "Rapporteur": [
-        "complaints.view_victim",
-        "complaints.view_evidence",
-        "complaints.view_message",
-        "complaints.view_statuschange",
-        "complaints.view_complaint",
-        "complaints.view_evidence_file",
-        "complaints.triage_complaint",
-        "complaints.examine_complaint",
+        *CASE_WORK,
         "complaints.view_violationcategory",
     ],
     "Committee chair": [
-        "complaints.view_victim",
-        "complaints.view_evidence",
-        "complaints.view_message",
-        "complaints.view_statuschange",
-        "complaints.view_complaint",
-        "complaints.view_evidence_file",
-        "complaints.triage_complaint",
-        "complaints.examine_complaint",
+        *CASE_WORK,
         "complaints.decide_complaint",
         "complaints.record_withdrawal",
         "complaints.reveal_identity",
