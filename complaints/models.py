@@ -411,8 +411,10 @@ class Evidence(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind)
     content_type = models.CharField(_("detected type"), max_length=60)
     extension = models.CharField(max_length=10)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Encrypted like the file: a plain digest or exact size would let whoever holds a stolen
+    # database and a seized phone's photo find the case that holds it. Staff read both here.
+    size = EncryptedTextField(_("size in bytes"))
+    sha256 = EncryptedTextField(_("SHA-256"))
     metadata_stripped = models.BooleanField(_("metadata removed"), default=False)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
@@ -424,6 +426,10 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence #{self.pk} ({self.kind})"
+
+    @property
+    def size_bytes(self) -> int:
+        return int(self.size)
 
 
 class StatusChange(models.Model):

@@ -9,8 +9,8 @@ from django.db import models, transaction
 
 from complaints import crypto
 from complaints.evidence import evidence_file_context
-from complaints.fields import EncryptedTextField, Sealed
-from complaints.models import CaseHistory, Evidence
+from complaints.fields import CASE_FIELD, EncryptedTextField, Sealed, field_context, has_case
+from complaints.models import CaseHistory, Complaint, Evidence
 
 
 def encrypted_models() -> list[tuple[type[models.Model], list[str]]]:
@@ -31,6 +31,13 @@ def _stale(row: models.Model, names: list[str], active: str) -> bool:
     )
 
 
+def _locked(model: type[models.Model]) -> models.QuerySet:
+    if not has_case(model):
+        return model.objects.select_for_update()
+    # Child rows' values are bound to their complaint's uid: load it with them, lock only them.
+    return model.objects.select_related(CASE_FIELD).select_for_update(of=("self",))
+
+
 def records_reencrypt(*, batch_size: int = 500) -> int:
     """Re-encrypt every encrypted field not under the active key; returns rows rewritten."""
     active = crypto.keyring().active_id
@@ -39,9 +46,7 @@ def records_reencrypt(*, batch_size: int = 500) -> int:
         pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), batch_size):
             with transaction.atomic():
-                batch = model.objects.select_for_update().filter(
-                    pk__in=pks[start : start + batch_size]
-                )
+                batch = _locked(model).filter(pk__in=pks[start : start + batch_size])
                 for row in batch:
                     if _stale(row, names, active):
                         for name in names:
@@ -59,18 +64,27 @@ def history_reencrypt() -> int:
     """
     active = crypto.keyring().active_id
     tracked = {model._meta.db_table: model for model, _names in encrypted_models()}
+    case_uids = dict(Complaint.objects.values_list("pk", "uid"))
     rewritten = 0
     for record in CaseHistory.objects.filter(table__in=tracked).order_by("pk").iterator():
         model = tracked[record.table]
-        changed = [_reencrypt_row(model, row, active) for row in (record.old, record.new) if row]
+        changed = [
+            _reencrypt_row(model, row, active, case_uids) for row in (record.old, record.new) if row
+        ]
         if any(changed):
             record.save(update_fields=["old", "new"])
             rewritten += 1
     return rewritten
 
 
-def _reencrypt_row(model: type[models.Model], row: dict, active: str) -> bool:
-    uid = uuid.UUID(str(row["uid"]))  # PostgreSQL writes it with dashes, SQLite without
+def _reencrypt_row(
+    model: type[models.Model], row: dict, active: str, case_uids: dict[int, uuid.UUID]
+) -> bool:
+    # A copy names its complaint by id, as the row did then; a copy of a row of a case
+    # deleted since cannot be bound to it and is left as it is.
+    case_uid = case_uids.get(row.get(f"{CASE_FIELD}_id")) if has_case(model) else None
+    if has_case(model) and case_uid is None:
+        return False
     changed = False
     for field in model._meta.concrete_fields:
         token = row.get(field.column)
@@ -80,7 +94,7 @@ def _reencrypt_row(model: type[models.Model], row: dict, active: str) -> bool:
             and token.startswith(f"{crypto.TEXT_PREFIX}:")
             and crypto.text_key_id(token) != active
         ):
-            context = f"{model._meta.label_lower}.{field.name}:{uid}"
+            context = field_context(model._meta.label_lower, field.name, row["uid"], case_uid)
             row[field.column] = crypto.encrypt_text(
                 crypto.decrypt_text(token, context=context), context=context
             )

@@ -1,6 +1,7 @@
 """Identity, free text and evidence are encrypted at rest, bound to their row, and rotatable."""
 
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,152 @@ def test_without_the_key_nothing_can_be_read(client, db, settings):
 
     with pytest.raises(crypto.DecryptionFailed):
         Complaint.objects.get().narrative  # noqa: B018
+
+
+def _filed_photo(client) -> Evidence:
+    from tests.filing import file_through_pages
+
+    file_through_pages(client, files=[TESTDATA / "photo_with_gps.jpg"])
+    return Evidence.objects.select_related("complaint").get()
+
+
+def test_a_dump_of_every_table_shows_neither_the_files_digest_nor_its_exact_size(client, db):
+    import hashlib
+    import re
+
+    from tests.complaints.test_privacy import database_text
+
+    evidence = _filed_photo(client)
+    stored = evidence_read(evidence)
+    digest, size = hashlib.sha256(stored).hexdigest(), str(len(stored))
+    client.post("/track/", {})  # nothing else; the history copies are already written
+
+    dump = database_text()
+    assert "complaints_evidence" in dump  # the history copied the evidence row
+    assert digest not in dump
+    assert digest.upper() not in dump
+    assert not re.search(rf"(?<!\d){size}(?!\d)", dump)
+    # Staff still read both and can check the file against them.
+    assert evidence.sha256 == digest
+    assert evidence.size_bytes == len(stored)
+
+
+def test_staff_see_the_decrypted_digest_and_size_in_the_admin(client, db, staff_viewer):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    staff_viewer.user_permissions.add(Permission.objects.get(codename="view_evidence"))
+    evidence = _filed_photo(client)
+    client.force_login(staff_viewer)
+
+    html = client.get(
+        reverse("admin:complaints_complaint_change", args=[evidence.complaint_id])
+    ).content.decode()
+
+    assert evidence.sha256 in html
+    assert str(evidence.size_bytes) in html
+
+
+def test_a_childs_row_pointed_at_another_complaint_no_longer_decrypts(db, now):
+    from tests.filing import step_data, submit_directly
+
+    first = submit_directly(now=now, data=step_data(victims={"victims-0-name": "Zq Victim"}))
+    second = submit_directly(now=now).complaint
+    victim = first.complaint.victims.get()
+    assert Victim.objects.get(pk=victim.pk).name == "Zq Victim"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE complaints_victim SET complaint_id = %s WHERE id = %s", [second.pk, victim.pk]
+        )
+
+    with pytest.raises(crypto.DecryptionFailed):
+        Victim.objects.get(pk=victim.pk).name  # noqa: B018
+
+
+def test_a_victims_ciphertext_and_uid_copied_to_another_cases_victim_do_not_decrypt(db, now):
+    from tests.filing import step_data, submit_directly
+
+    first = submit_directly(now=now, data=step_data(victims={"victims-0-name": "Zq Victim"}))
+    other = submit_directly(now=now).complaint.victims.get()
+    uid, name = Victim.objects.filter(complaint=first.complaint).values_list("uid", "name").get()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE complaints_victim SET uid = %s WHERE complaint_id = %s",
+            [uuid.uuid4().hex, first.complaint.pk],
+        )
+        cursor.execute(
+            "UPDATE complaints_victim SET uid = %s, name = %s WHERE id = %s",
+            [uid.hex, str(name), other.pk],
+        )
+
+    with pytest.raises(crypto.DecryptionFailed):
+        Victim.objects.get(pk=other.pk).name  # noqa: B018
+
+
+def test_every_kind_of_child_row_is_bound_to_its_case(db):
+    from complaints.fields import has_case
+    from complaints.models import StatusChange
+
+    assert all(has_case(model) for model in (Victim, Evidence, Message, StatusChange))
+    assert not has_case(Complaint)
+    assert not has_case(Complainant)
+
+
+def test_the_migration_seals_plain_digests_and_binds_old_values_to_their_case(db, now):
+    import importlib
+
+    from django.apps import apps
+
+    from complaints.fields import field_context
+    from complaints.models import CaseHistory
+    from tests.complaints.test_privacy import database_text
+    from tests.filing import step_data, submit_directly
+
+    migration = importlib.import_module(
+        "complaints.migrations.0007_evidence_digest_sealed_and_values_bound_to_case"
+    )
+    complaint = submit_directly(
+        now=now, data=step_data(victims={"victims-0-name": "Zq Victim"})
+    ).complaint
+    victim = complaint.victims.get()
+    evidence = Evidence.objects.create(
+        complaint=complaint, file="evidence/x", kind="document", content_type="application/pdf",
+        extension=".pdf", size="1", sha256="-", description="Zq description",
+    )  # fmt: skip
+    digest = "ab" * 32
+
+    def legacy(label: str, name: str, uid: uuid.UUID, text: str) -> str:
+        return crypto.encrypt_text(text, context=field_context(label, name, uid))
+
+    with connection.cursor() as cursor:  # the state before: plain digest, values bound to rows
+        cursor.execute(
+            "UPDATE complaints_victim SET name = %s WHERE id = %s",
+            [legacy("complaints.victim", "name", victim.uid, "Zq Victim"), victim.pk],
+        )
+        cursor.execute(
+            "UPDATE complaints_evidence SET sha256 = %s, size = %s, description = %s WHERE id = %s",
+            [
+                digest,
+                "48213",
+                legacy("complaints.evidence", "description", evidence.uid, "Zq description"),
+                evidence.pk,
+            ],
+        )
+    assert digest in database_text()  # in the row and in the trigger's copy
+
+    migration.forwards(apps, None)
+
+    assert Victim.objects.get(pk=victim.pk).name == "Zq Victim"
+    evidence = Evidence.objects.get(pk=evidence.pk)
+    assert (evidence.sha256, evidence.size_bytes) == (digest, 48213)
+    assert evidence.description == "Zq description"
+    dump = database_text()
+    assert digest not in dump
+    assert "48213" not in dump
+    copies = CaseHistory.objects.filter(table="complaints_evidence", new__isnull=False)
+    last = copies.order_by("pk").last().new
+    sealed = crypto.decrypt_text(
+        last["sha256"],
+        context=field_context("complaints.evidence", "sha256", evidence.uid, complaint.uid),
+    )
+    assert sealed == digest
