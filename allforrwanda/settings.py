@@ -230,8 +230,12 @@ STORAGES = {
 FILE_UPLOAD_HANDLERS = [
     "complaints.uploads.EvidenceSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    # Not Django's own: that one spools large uploads to disk in clear (complaints/uploads.py).
+    "complaints.uploads.EncryptedTemporaryFileUploadHandler",
 ]
+# Where uploads over FILE_UPLOAD_MAX_MEMORY_SIZE are spooled, encrypted, while they stream in;
+# unset, `spool/` inside EVIDENCE_ROOT. purge_abandoned_uploads deletes what a crash leaves there.
+FILE_UPLOAD_TEMP_DIR = env("UPLOAD_SPOOL_DIR")
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
