@@ -245,6 +245,9 @@ EVIDENCE_MAX_TOTAL_MB = env_int("EVIDENCE_MAX_TOTAL_MB", default=100)
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", default=20)
 # Largest image accepted, in megapixels: decoding takes about 4 bytes a pixel, several times over.
 EVIDENCE_MAX_IMAGE_MEGAPIXELS = env_int("EVIDENCE_MAX_IMAGE_MEGAPIXELS", default=50)
+# Memory one image may take while it is decoded and re-encoded (complaints/evidence.py): images
+# that would need more are refused before decoding, or for JPEG photos decoded at a smaller scale.
+EVIDENCE_IMAGE_MEMORY_MB = env_int("EVIDENCE_IMAGE_MEMORY_MB", default=200)
 # One request carries at most one file plus the form; refuse larger bodies before reading them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -257,6 +260,10 @@ RECEIPT_THROTTLE_WINDOW_MINUTES = env_int("RECEIPT_THROTTLE_WINDOW_MINUTES", def
 # Complaints sent per network bucket per hour before the form asks the sender to wait; generous,
 # because after a public campaign a whole camp files from one shared address.
 SUBMISSIONS_PER_NETWORK_PER_HOUR = env_int("SUBMISSIONS_PER_NETWORK_PER_HOUR", default=300)
+# Evidence files (during filing and from the tracking page) per network bucket per hour.
+EVIDENCE_UPLOADS_PER_NETWORK_PER_HOUR = env_int(
+    "EVIDENCE_UPLOADS_PER_NETWORK_PER_HOUR", default=1000
+)
 # How long a closed or withdrawn case is kept before `manage.py retention_purge` deletes it.
 RETENTION_DAYS_AFTER_CLOSURE = env_int("RETENTION_DAYS_AFTER_CLOSURE", default=3650)
 # Which request header holds the client's address for throttling: REMOTE_ADDR when the site is

@@ -109,31 +109,78 @@ class CleanFile:
         return len(self.content)
 
 
+# Peak bytes per pixel of decoding and re-encoding, measured (tests/complaints/test_memory.py):
+# Pillow keeps every mode in at most 4 bytes a pixel, and turning a photo needs a second copy
+# for a moment. libwebp decodes through buffers of its own and, for busy pictures, encodes
+# through many more (about 50 bytes a pixel for noise).
+_PEAK_BYTES_PER_PIXEL = {JPEG: 9, PNG: 9, WEBP: 60}
+_JPEG_DRAFT_SCALES = (2, 4, 8)  # libjpeg decodes at these fractions almost for free
+_KEPT_INFO = {"transparency"}  # how to draw the pixels, not metadata
+
+
+def upload_memory_bound_mb() -> int:
+    """How far one upload may raise a worker's peak memory (README, "Evidence limits").
+
+    The pixels of an image take at most EVIDENCE_IMAGE_MEMORY_MB; the file itself is held at
+    most four times at once (as read, as re-encoded, and twice while it is encrypted).
+    """
+    return settings.EVIDENCE_IMAGE_MEMORY_MB + 4 * settings.EVIDENCE_MAX_FILE_MB
+
+
+def image_pixel_limit(file_type: FileType) -> int:
+    """The most pixels an image of this type may decode to, so that its memory stays bounded."""
+    budget = settings.EVIDENCE_IMAGE_MEMORY_MB * MB // _PEAK_BYTES_PER_PIXEL[file_type]
+    return min(settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000, budget)
+
+
+def _refuse_too_many_pixels(limit: int) -> None:
+    raise EvidenceRefused(
+        _(
+            "This image has too many pixels to open safely (at most %(mp)d "
+            "megapixels). Please send a smaller photo."
+        )
+        % {"mp": max(1, limit // 1_000_000)}
+    )
+
+
+def _decode_bounded(image: Image.Image, file_type: FileType) -> None:
+    """Decode within the memory budget, or refuse before decoding a single pixel.
+
+    A photo too big for the budget is decoded at half, a quarter or an eighth of its size
+    (libjpeg's draft mode) rather than refused; other formats cannot be, and are refused.
+    """
+    if image.width * image.height > settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000:
+        _refuse_too_many_pixels(settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000)
+    limit = image_pixel_limit(file_type)
+    if file_type is JPEG and image.width * image.height > limit:
+        scale = next(
+            (s for s in _JPEG_DRAFT_SCALES if image.width * image.height // (s * s) <= limit),
+            _JPEG_DRAFT_SCALES[-1],
+        )
+        image.draft(image.mode, (image.width // scale, image.height // scale))
+    if image.width * image.height > limit:
+        _refuse_too_many_pixels(limit)
+    image.load()
+
+
 def _strip_image(data: bytes, file_type: FileType) -> bytes:
     try:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x its own limit; here that is a refusal too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                # The header gives the size: refuse huge images before decoding a single pixel.
-                if image.width * image.height > settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000:
-                    raise EvidenceRefused(
-                        _(
-                            "This image has too many pixels to open safely (at most %(mp)d "
-                            "megapixels). Please send a smaller photo."
-                        )
-                        % {"mp": settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS}
-                    )
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-                if file_type is JPEG and upright.mode not in {"RGB", "L", "CMYK"}:
-                    upright = upright.convert("RGB")
-                # A new image from the pixels alone carries none of the original's metadata.
-                pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-                if upright.mode == "P":
-                    pixels.putpalette(upright.getpalette())
+            with Image.open(io.BytesIO(data)) as opened:
+                # One copy of the pixels at a time (two for a moment when turning), and the
+                # metadata dropped from the image itself rather than copying its pixels out.
+                _decode_bounded(opened, file_type)
+                ImageOps.exif_transpose(opened, in_place=True)
+                image = opened
+                if file_type is JPEG and image.mode not in {"RGB", "L", "CMYK"}:
+                    image = image.convert("RGB")
+                # The encoders write only what the image's info and the call give them: keep
+                # nothing in info but how to draw the pixels, and give nothing.
+                image.info = {k: v for k, v in image.info.items() if k in _KEPT_INFO}
                 out = io.BytesIO()
-                pixels.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
+                image.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
     except (
         UnidentifiedImageError,
         OSError,

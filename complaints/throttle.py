@@ -48,6 +48,11 @@ def submission_limit() -> Limit:
     return Limit("submit", 3600, per_network=settings.SUBMISSIONS_PER_NETWORK_PER_HOUR)
 
 
+def upload_limit() -> Limit:
+    # Every file is decoded and re-encoded: the costliest thing a visitor can make us do.
+    return Limit("upload", 3600, per_network=settings.EVIDENCE_UPLOADS_PER_NETWORK_PER_HOUR)
+
+
 def _bucket_key(limit: Limit, window: int, kind: str, value: str) -> str:
     digest = hmac.new(
         settings.SECRET_KEY.encode(),

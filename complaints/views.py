@@ -50,6 +50,7 @@ from complaints.throttle import (
     submission_limit,
     throttle_exceeded,
     throttle_record,
+    upload_limit,
 )
 from complaints.workflow import PUBLIC_STATUS
 
@@ -141,10 +142,10 @@ def file_evidence(request: HttpRequest) -> HttpResponse:
         return redirect("complaints:file_step_or_page", slug="evidence")
     if request.method == "POST" and "upload" in request.POST:
         form = EvidenceUploadForm(request.POST, request.FILES)
-        if _accept_upload(request, form, draft):
+        status = _upload_refusal(request, form, draft)
+        if status is None:
             messages.success(request, _("Your file was added. You can add another, or continue."))
             return redirect("complaints:file_step_or_page", slug="evidence")
-        status = 400
     elif request.method == "POST":
         target = filing.previous_step(step) if "back" in request.POST else filing.next_step(step)
         return redirect("complaints:file_step_or_page", slug=target.slug)
@@ -156,15 +157,35 @@ def file_evidence(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _accept_upload(request: HttpRequest, form: EvidenceUploadForm, draft: filing.Draft) -> bool:
+def _upload_throttled(request: HttpRequest, form: EvidenceUploadForm) -> bool:
+    """Whether the network's bucket of uploads is full; if not, this upload counts in it."""
+    if throttle_exceeded(request, upload_limit()):
+        form.add_error(
+            None,
+            _(
+                "Very many files have been sent from your network in the last hour. "
+                "Please try again later: everything you wrote is kept."
+            ),
+        )
+        return True
+    throttle_record(request, upload_limit())
+    return False
+
+
+def _upload_refusal(
+    request: HttpRequest, form: EvidenceUploadForm, draft: filing.Draft
+) -> int | None:
+    """Add the upload to the draft, or say why not (an error on the form) with a status."""
     if getattr(request, "upload_too_large", False):
         form.add_error(
             "file",
             _("This file is larger than %(limit)d MB.") % {"limit": settings.EVIDENCE_MAX_FILE_MB},
         )
-        return False
+        return 400
     if not form.is_valid():
-        return False
+        return 400
+    if _upload_throttled(request, form):
+        return 429
     try:
         clean = evidence_clean(form.cleaned_data["file"])
         evidence_check_room(
@@ -174,9 +195,9 @@ def _accept_upload(request: HttpRequest, form: EvidenceUploadForm, draft: filing
         )
     except ComplaintError as error:
         form.add_error("file", str(error.message))
-        return False
+        return 400
     draft.add_evidence(evidence_store(clean=clean, description=form.cleaned_data["description"]))
-    return True
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -378,6 +399,8 @@ def track_evidence(request: HttpRequest) -> HttpResponse:
             _("This file is larger than %(limit)d MB.") % {"limit": settings.EVIDENCE_MAX_FILE_MB},
         )
     if form.is_valid() and complaint.is_open:
+        if _upload_throttled(request, form):
+            return _case_page(request, complaint, status=429, evidence_form=form)
         try:
             evidence_add(
                 complaint=complaint,

@@ -233,3 +233,53 @@ def test_a_draft_whose_file_was_purged_is_told_to_add_it_again(client, db):
     assert "add them again" in response.content.decode()
     assert not Complaint.objects.exists()
     assert client.session["filing"]["evidence"] == []
+
+
+def test_uploads_are_throttled_per_network_and_keep_what_was_typed(client, db, settings):
+    from django.test import Client
+
+    settings.EVIDENCE_UPLOADS_PER_NETWORK_PER_HOUR = 2
+    pdf = (TESTDATA / "minimal.pdf").read_bytes()
+
+    def send(who: Client, description: str) -> object:
+        return who.post(
+            "/file/evidence/",
+            {"upload": "1", "file": upload("a.pdf", pdf), "description": description},
+        )
+
+    assert send(client, "first").status_code == 302
+    assert send(client, "second").status_code == 302
+    refused = send(client, "Zq the third file, typed with care")
+    other_session_same_network = send(Client(), "another person")
+
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Very many files have been sent from your network" in page
+    assert "Zq the third file, typed with care" in page  # the description is still in the form
+    assert [item["description"] for item in client.session["filing"]["evidence"]] == [
+        "first",
+        "second",
+    ]
+    assert other_session_same_network.status_code == 429
+    assert send(Client(REMOTE_ADDR="10.9.8.7"), "elsewhere").status_code == 302
+
+
+def test_uploads_from_the_tracking_page_count_in_the_same_bucket(
+    client, complainant_case, settings
+):
+    from complaints.receipts import receipt_groups
+
+    settings.EVIDENCE_UPLOADS_PER_NETWORK_PER_HOUR = 1
+    complaint, receipt = complainant_case
+    client.post("/track/", {"receipt": " ".join(receipt_groups(receipt))})
+    pdf = (TESTDATA / "minimal.pdf").read_bytes()
+
+    first = client.post("/track/case/evidence/", {"file": upload("a.pdf", pdf)})
+    second = client.post(
+        "/track/case/evidence/", {"file": upload("b.pdf", pdf), "description": "Zq kept"}
+    )
+
+    assert first.status_code == 302
+    assert second.status_code == 429
+    assert "Zq kept" in second.content.decode()
+    assert complaint.evidence.count() == 1
