@@ -74,7 +74,8 @@ class EvidenceInline(ReadOnlyInline):
     def download(self, evidence: Evidence) -> str:
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("complaints:evidence_file", args=[evidence.pk]),
+            # Served, and recorded as an access, by monitoring (CaseAdmin.get_urls).
+            reverse("admin:complaints_evidence_download", args=[evidence.pk]),
             _("Download"),
         )
 

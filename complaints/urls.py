@@ -17,5 +17,4 @@ urlpatterns = [
     path("track/case/message/", views.track_message, name="track_message"),
     path("track/case/evidence/", views.track_evidence, name="track_evidence"),
     path("track/case/withdraw/", views.track_withdraw, name="track_withdraw"),
-    path("staff-files/evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
 ]

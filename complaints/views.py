@@ -1,21 +1,19 @@
 """Public pages. Every one works with JavaScript off; none stores or logs who is asking."""
 
-import io
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
     QueryDict,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import filing
 from complaints.errors import ComplaintError
-from complaints.evidence import evidence_clean, evidence_read
+from complaints.evidence import evidence_clean
 from complaints.forms import (
     EvidenceUploadForm,
     MessageForm,
@@ -33,7 +31,7 @@ from complaints.forms import (
     WithdrawForm,
     evidence_limits_text,
 )
-from complaints.models import Complaint, Evidence
+from complaints.models import Complaint
 from complaints.receipts import receipt_groups, receipt_normalise
 from complaints.selectors import complaint_by_receipt, complaint_for_tracking, complaint_timeline
 from complaints.services import (
@@ -436,22 +434,6 @@ def track_withdraw(request: HttpRequest) -> HttpResponse:
         {"complaint": complaint, "form": form},
         status=400 if request.method == "POST" else 200,
     )
-
-
-@admin.site.admin_view  # a staff session that passed the second factor, as every admin page
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Evidence for staff only, decrypted, as a download that the browser will not render."""
-    if not request.user.has_perm("complaints.view_evidence_file"):
-        raise PermissionDenied
-    evidence = get_object_or_404(Evidence.objects.select_related("complaint"), pk=pk)
-    response = FileResponse(
-        io.BytesIO(evidence_read(evidence)),
-        as_attachment=True,
-        filename=f"{evidence.complaint.reference}-{evidence.pk}{evidence.extension}",
-        content_type=evidence.content_type,
-    )
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

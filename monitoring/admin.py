@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from complaints.admin import ComplaintAdmin, ReadOnlyAdmin
 from complaints.models import Complaint
+from monitoring import views
 from monitoring.forms import RevealForm
 from monitoring.models import AccessEvent
 from monitoring.services import AccessRefused, identity_reveal
@@ -20,8 +21,11 @@ class CaseAdmin(ComplaintAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         reveal = self.admin_site.admin_view(self.reveal_view)
+        # admin_view: a staff session that passed the second factor, as for every admin page.
+        download = self.admin_site.admin_view(views.evidence_file)
         return [
             path("<int:pk>/reveal/", reveal, name="complaints_complaint_reveal"),
+            path("evidence/<int:pk>/", download, name="complaints_evidence_download"),
             *super().get_urls(),
         ]
 

@@ -16,10 +16,11 @@ from complaints.models import choices_check
 class AccessAction(models.TextChoices):
     REVEAL_IDENTITY = "reveal_identity", _("Revealed a complainant's identity")
     EXPORT = "export", _("Exported a case list")
+    DOWNLOAD_EVIDENCE = "download_evidence", _("Downloaded an evidence file")
 
 
 class AccessEvent(models.Model):
-    """Append-only: who saw whose identity, or exported what, when and why.
+    """Append-only: who saw whose identity, opened which case's files, or exported what, when.
 
     Database triggers (monitoring/migrations/0002_access_event.py) refuse any UPDATE or DELETE,
     so not even the application can rewrite this record. The case is named by its reference, so

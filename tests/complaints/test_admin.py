@@ -55,7 +55,7 @@ def test_evidence_downloads_only_for_staff_with_the_permission(client, db, staff
     from complaints.models import Evidence
 
     evidence = Evidence.objects.get()
-    url = reverse("complaints:evidence_file", args=[evidence.pk])
+    url = reverse("admin:complaints_evidence_download", args=[evidence.pk])
     client.logout()
     assert client.get(url).status_code == 302  # to the staff sign-in
     client.force_login(outsider)

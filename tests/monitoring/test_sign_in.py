@@ -35,7 +35,7 @@ def every_admin_page(evidence: Evidence) -> list[str]:
     return [
         reverse("admin:index"),
         *changelists,
-        reverse("complaints:evidence_file", args=[evidence.pk]),
+        reverse("admin:complaints_evidence_download", args=[evidence.pk]),
     ]
 
 
@@ -239,7 +239,7 @@ def test_signing_out_ends_the_verified_session(client, rapporteur, rapporteur_de
 def test_the_evidence_download_needs_a_verified_staff_session(
     client, rapporteur, rapporteur_device, evidence
 ):
-    url = reverse("complaints:evidence_file", args=[evidence.pk])
+    url = reverse("admin:complaints_evidence_download", args=[evidence.pk])
     assert client.get(url).status_code == 302
 
     sign_in(client, rapporteur, rapporteur_device)
