@@ -107,3 +107,18 @@ def test_without_a_setting_uploads_are_spooled_beside_the_evidence(settings):
     settings.FILE_UPLOAD_TEMP_DIR = None
 
     assert spool_dir().parent == Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+
+
+def test_an_upload_cut_off_at_the_size_limit_leaves_nothing_in_the_spool(
+    client, db, spool, settings
+):
+    settings.EVIDENCE_MAX_FILE_MB = 3
+    content = big_pdf() + os.urandom(MB)  # about 4 MB
+
+    response = client.post(
+        "/file/evidence/", {"upload": "1", "file": SimpleUploadedFile("big.pdf", content)}
+    )
+
+    assert response.status_code == 400
+    assert "larger than 3 MB" in response.content.decode()
+    assert not list(spool.iterdir())
