@@ -127,7 +127,8 @@ class Migration(migrations.Migration):
             name="size",
             field=complaints.fields.EncryptedTextField(verbose_name="size in bytes"),
         ),
-        migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False),
+        # Irreversible on purpose: undoing it would write the digests back in clear.
+        migrations.RunPython(forwards, elidable=False),
         # SQLite rebuilt the evidence table above, dropping its triggers; PostgreSQL needs nothing.
         migrations.RunPython(history_triggers_install, migrations.RunPython.noop),
     ]
