@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=1
+# `make run PORT=8001` (or PORT=8001 make run) when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run test demo lint messages migrate check-migrations bench audit clean
 
@@ -22,7 +24,7 @@ migrate: $(STAMP) messages
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
 run: migrate
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 demo: migrate
 	$(DEV_ENV) $(PY) manage.py seed_demo
