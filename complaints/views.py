@@ -290,6 +290,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
         {
             "reference": reference,
             "groups": receipt_groups(pending["receipt"]) if pending else None,
+            "keep_minutes": filing.RECEIPT_TTL_SECONDS // 60,
         },
     )
 
