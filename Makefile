@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=1
+# `make run PORT=8001` (or PORT=8001 make run) when 8000 is taken.
+PORT ?= 8000
 
-.PHONY: run test demo lint messages migrate check-migrations bench audit clean
+.PHONY: run test demo lint messages migrate check-migrations bench audit mutation clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -22,7 +24,7 @@ migrate: $(STAMP) messages
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
 run: migrate
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 demo: migrate
 	$(DEV_ENV) $(PY) manage.py seed_demo
@@ -41,6 +43,11 @@ lint: $(STAMP)
 # Known vulnerabilities in the pinned dependencies: needs PyPI's JSON API (see README).
 audit: $(STAMP)
 	$(PY) -m pip_audit --progress-spinner off --local
+
+# Mutation testing of the safety-critical modules (slow: minutes per module; not part of `make test`).
+# One module: make mutation MODULES=complaints/receipts.py
+mutation: $(STAMP) messages
+	$(PY) scripts/mutation.py $(MODULES)
 
 bench: $(STAMP) messages
 	$(PY) bench/submission_cost.py

@@ -4,6 +4,7 @@ Production (DEBUG off) refuses to start without its secrets; `make run` turns DE
 supplies throwaway development secrets.
 """
 
+import base64
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -41,6 +42,7 @@ def env_required(name: str, *, dev_default: str) -> str:
 
 
 DEBUG = env_bool("DEBUG", default=False)
+DEV_FIELD_ENCRYPTION_KEY = "dev:ZGV2LW9ubHktaW5zZWN1cmUtZmllbGQta2V5LTMyYiE"
 SECRET_KEY = env_required("SECRET_KEY", dev_default="dev-only-insecure-secret-key")
 # Keys the receipt hash; separate from SECRET_KEY so rotating one never invalidates the other.
 RECEIPT_HASH_SECRET = env_required(
@@ -49,9 +51,40 @@ RECEIPT_HASH_SECRET = env_required(
 # Keys for encrypting identity, free text and evidence at rest: "id:base64url-32-bytes", comma
 # separated. The first encrypts; all decrypt, so a key can be rotated in without downtime and
 # removed after `manage.py encryption_rotate` (see SECURITY.md). Never the same as SECRET_KEY.
-FIELD_ENCRYPTION_KEYS = env_required(
-    "FIELD_ENCRYPTION_KEYS", dev_default="dev:ZGV2LW9ubHktaW5zZWN1cmUtZmllbGQta2V5LTMyYiE"
-)
+FIELD_ENCRYPTION_KEYS = env_required("FIELD_ENCRYPTION_KEYS", dev_default=DEV_FIELD_ENCRYPTION_KEY)
+
+
+def refuse_weak_secrets() -> None:
+    """Production never starts on a development secret or one short enough to guess.
+
+    The messages name the variable, never its value.
+    """
+    dev_values = {
+        "dev-only-insecure-secret-key",
+        "dev-only-insecure-receipt-secret",
+        DEV_FIELD_ENCRYPTION_KEY.partition(":")[2],
+    }
+    for name, value in [("SECRET_KEY", SECRET_KEY), ("RECEIPT_HASH_SECRET", RECEIPT_HASH_SECRET)]:
+        if value in dev_values or len(value) < 32 or len(set(value)) < 8:
+            raise ImproperlyConfigured(
+                f"{name} is a development value or too weak: use at least 32 random characters "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+    for entry in filter(None, (part.strip() for part in FIELD_ENCRYPTION_KEYS.split(","))):
+        encoded = entry.partition(":")[2]
+        try:
+            raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except ValueError:
+            raw = b""
+        if encoded in dev_values or len(raw) != 32:
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEYS must hold keys of your own of exactly 32 bytes, not the "
+                "development key: make one with `python manage.py encryption_rotate --new-key`."
+            )
+
+
+if not DEBUG:
+    refuse_weak_secrets()
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
@@ -109,11 +142,36 @@ TEMPLATES = [
     },
 ]
 
+# The embedded default serves a few people at once: readers never wait for the writer (WAL), a
+# writer waits for another instead of failing ("database is locked"), and transactions take the
+# write lock when they begin, so two never deadlock upgrading from a read.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+        conn_health_checks=True,  # a connection dropped under us is replaced, not a 500
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that is down or frozen answers within seconds instead of holding a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", default=5),
+        options="-c statement_timeout={} -c idle_in_transaction_session_timeout={}".format(
+            env_int("DATABASE_STATEMENT_TIMEOUT_MS", default=15000),
+            env_int("DATABASE_STATEMENT_TIMEOUT_MS", default=15000) * 2,
+        ),
+        keepalives=1,
+        keepalives_idle=30,
+        keepalives_interval=10,
+        keepalives_count=3,
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in the cache, never in the database: a filing draft holds a narrative and the
@@ -131,7 +189,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# The cookie ends with the browser; the server forgets the session after its idle timeout.
+SESSION_ENGINE = "complaints.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age is an idle timeout, renewed on each request
 SESSION_COOKIE_HTTPONLY = True
@@ -282,6 +341,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_AGE = (
+    None  # ends with the browser, like the session cookie: a seized phone keeps neither
+)
 CSRF_FAILURE_VIEW = "complaints.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -205,6 +205,33 @@ class ComplaintAdmin(ReadOnlyAdmin):
     def why_no_remedy(self, complaint: Complaint) -> str:
         return "; ".join(complaint.no_remedy_reason_labels())
 
+    # What only those who work on a case read: its story, its free texts, its people and files.
+    # Anyone else who may view complaints (the data officer) sees the structured fields alone.
+    CASE_CONTENT = {
+        "incident_place",
+        "narrative",
+        "danger_details",
+        "remedies_details",
+        "no_remedy_details",
+        "other_procedure_details",
+        "remedy_sought",
+        "protective_measures",
+    }
+
+    def get_fieldsets(self, request: HttpRequest, obj: Complaint | None = None) -> list:
+        if request.user.has_perm("complaints.view_case_content"):
+            return self.fieldsets
+        return [
+            (
+                name,
+                {**options, "fields": [f for f in options["fields"] if f not in self.CASE_CONTENT]},
+            )
+            for name, options in self.fieldsets
+        ]
+
+    def get_inlines(self, request: HttpRequest, obj: Complaint | None = None) -> list:
+        return self.inlines if request.user.has_perm("complaints.view_case_content") else []
+
     def get_readonly_fields(self, request: HttpRequest, obj: Complaint | None = None) -> list:
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
 

@@ -274,12 +274,16 @@ TRACKING_SESSION_KEY = "tracking_complaint"
 
 
 def filing_keep_alive(session: SessionBase) -> None:
-    """Renew a filing on each of its requests: the session's idle timeout and its files' age.
+    """Start or renew a filing on each of its requests: session id, idle timeout, files' age.
 
     A session that a receipt opened keeps the tracking timeout (at most 30 minutes): filing a
     new complaint must not stretch how long an open case stays readable on a phone. Touching the
     draft's uploads tells `purge_abandoned_uploads` that their filing is still in progress.
     """
+    if SESSION_KEY not in session:
+        # A filing starts under a session id of its own: a cookie planted on a shared computer
+        # beforehand never sees what is typed, nor the receipt.
+        session.cycle_key()
     if TRACKING_SESSION_KEY in session:
         session.set_expiry(settings.TRACKING_IDLE_MINUTES * 60)
     else:

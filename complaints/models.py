@@ -297,6 +297,7 @@ class Complaint(models.Model):
             ("decide_appeal", _("Can record appeal decisions")),
             ("record_withdrawal", _("Can record a withdrawal asked for in writing")),
             ("view_evidence_file", _("Can open evidence files")),
+            ("view_case_content", _("Can read what a case says (narrative, messages, files)")),
             ("reveal_identity", _("Can reveal a complainant's identity (recorded)")),
         ]
         indexes = [

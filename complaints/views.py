@@ -276,8 +276,10 @@ def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
         filing.receipt_hand_over(
             token=draft.token, reference=submission.complaint.reference, receipt=submission.receipt
         )
-    request.session[RECEIPT_TOKEN_KEY] = draft.token
     draft.discard()
+    # Sent: the receipt is read under yet another session id, never the one the filing had.
+    request.session.cycle_key()
+    request.session[RECEIPT_TOKEN_KEY] = draft.token
     return redirect("complaints:receipt")
 
 
@@ -307,6 +309,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
         {
             "reference": reference,
             "groups": receipt_groups(pending["receipt"]) if pending else None,
+            "keep_minutes": filing.RECEIPT_TTL_SECONDS // 60,
         },
     )
 

@@ -11,6 +11,7 @@ CASE_WORK = [
     "complaints.view_message",
     "complaints.view_statuschange",
     "complaints.view_complaint",
+    "complaints.view_case_content",
     "complaints.view_evidence_file",
     "complaints.triage_complaint",
     "complaints.examine_complaint",

@@ -49,7 +49,7 @@ def outsider(django_user_model):
 
 @pytest.fixture
 def staff_viewer(django_user_model):
-    """A staff member who may view complaints and evidence, and has an authenticator app.
+    """A case worker who may read complaints and evidence, and has an authenticator app.
 
     When a test client logs them in (`client.force_login(staff_viewer)`), the session also counts
     as having passed the second factor, as after the real two-step sign-in. A plain force_login
@@ -65,7 +65,12 @@ def staff_viewer(django_user_model):
     )
     user.user_permissions.add(
         *Permission.objects.filter(
-            codename__in=["view_complaint", "view_evidence_file", "view_violationcategory"]
+            codename__in=[
+                "view_complaint",
+                "view_case_content",
+                "view_evidence_file",
+                "view_violationcategory",
+            ]
         )
     )
     device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from complaints.filing import FORM_STEPS, Draft, step_cleaned, step_querydict
 from complaints.services import complaint_submit
+from tests.testdata import testdata_folder
 
-# The team's shared folder lies beside the repository, in development and in CI alike.
-TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+# Hostile and metadata-laden files, made in code (tests/testdata.py), for tests that upload them.
+TESTDATA = testdata_folder()
 
 MARKERS = {
     "name": "Zxqname Marker-Person",

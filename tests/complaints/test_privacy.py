@@ -90,3 +90,27 @@ def test_urls_never_carry_the_receipt(client, db):
     visited = [url for url, _status in response.redirect_chain]
     assert visited == ["/track/case/"]
     assert not any(re.search(r"\d{4}", url) for url in visited)
+
+
+def test_filing_writes_no_log_line_that_could_be_matched_against_network_logs(db, all_logs):
+    file_through_pages(Client())
+
+    reference = Complaint.objects.get().reference
+    ours = [r for r in all_logs.records if r.name.split(".")[0] in {"complaints", "monitoring"}]
+    outside_sql = [r for r in all_logs.records if r.name != "django.db.backends"]
+    assert ours == []
+    assert not [r for r in outside_sql if reference in r.getMessage()]
+
+
+def test_a_receipt_confirmed_as_written_down_is_never_shown_again(client, db):
+    file_through_pages(client)
+    receipt = the_receipt(client)
+    page = client.get("/file/receipt/").content.decode()
+    assert the_receipt(client) == receipt  # a reload shows it again until it is confirmed
+    assert "shown only once" not in page  # the words say what the page does
+    assert "or for 30 minutes at most" in page
+
+    client.post("/file/receipt/")
+
+    assert client.get("/file/receipt/").status_code == 302
+    assert receipt not in cache_text()

@@ -11,7 +11,12 @@ def _staff(django_user_model, username: str, **extra):
     )
     user.user_permissions.add(
         *Permission.objects.filter(
-            codename__in=["view_complaint", "view_evidence_file", "view_violationcategory"]
+            codename__in=[
+                "view_complaint",
+                "view_case_content",
+                "view_evidence_file",
+                "view_violationcategory",
+            ]
         )
     )
     return user

@@ -278,3 +278,14 @@ def test_the_sign_in_pages_speak_french(client, newcomer, settings):
     assert "Étape 1 sur 2" in first
     assert "Étape 2 sur 2" in enrol
     assert "Code à six chiffres" in enrol
+
+
+def test_signing_out_ends_the_session_and_clears_the_browsers_copy_of_the_site(
+    client, rapporteur, rapporteur_device
+):
+    sign_in(client, rapporteur, rapporteur_device)
+
+    response = client.post(reverse("admin:logout"))
+
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert client.get(reverse("admin:index")).status_code == 302  # back to the sign-in page

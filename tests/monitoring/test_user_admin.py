@@ -82,3 +82,26 @@ def test_an_administrator_can_give_another_account_a_role(signed_in, django_user
     signed_in.post(reverse("admin:auth_user_change", args=[person.pk]), data)
 
     assert list(person.groups.values_list("name", flat=True)) == ["Rapporteur"]
+
+
+def test_a_refused_staff_page_speaks_to_staff_not_to_a_complainant(signed_in, django_user_model):
+    root = django_user_model.objects.create_superuser(username="root", password=PASSWORD)
+
+    page = signed_in.get(reverse("admin:auth_user_password_change", args=[root.pk]))
+
+    text = page.content.decode()
+    assert page.status_code == 403
+    assert "ask the Committee chair" in text
+    assert "type your receipt again" not in text
+    assert reverse("admin:index") in text
+
+
+def test_a_refused_public_page_still_sends_the_complainant_to_their_receipt(rf):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    page = permission_denied(rf.get("/track/case/"), PermissionDenied())
+
+    assert page.status_code == 403
+    assert "type your receipt again" in page.content.decode()
+    assert "Committee chair" not in page.content.decode()
