@@ -310,7 +310,7 @@ def test_the_migration_seals_plain_digests_and_binds_old_values_to_their_case(db
     from tests.filing import step_data, submit_directly
 
     migration = importlib.import_module(
-        "complaints.migrations.0007_evidence_digest_sealed_and_values_bound_to_case"
+        "complaints.migrations.0008_evidence_digest_sealed_and_values_bound_to_case"
     )
     complaint = submit_directly(
         now=now, data=step_data(victims={"victims-0-name": "Zq Victim"})

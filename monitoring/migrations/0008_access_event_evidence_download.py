@@ -9,7 +9,7 @@ from monitoring.append_only import append_only_install
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0006_case_sections_for_reviewers'),
+        ('monitoring', '0007_case_content_for_case_workers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -113,7 +113,7 @@ def forwards(apps: object, schema_editor: object) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0006_filter_indexes"),
+        ("complaints", "0007_case_content_permission"),
     ]
 
     operations = [
