@@ -281,11 +281,23 @@ def equivalent_keys() -> dict[str, str]:
     return entries
 
 
-def run_module(module: str, workdir: Path, equivalent: dict[str, str]) -> tuple[int, int, int]:
+def line_set(spec: str) -> set[int]:
+    lines: set[int] = set()
+    for part in filter(None, spec.split(",")):
+        first, _, last = part.partition("-")
+        lines.update(range(int(first), int(last or first) + 1))
+    return lines
+
+
+def run_module(
+    module: str, workdir: Path, equivalent: dict[str, str], lines: set[int]
+) -> tuple[int, int, int]:
     original = (workdir / module).read_text(encoding="utf-8")
     killed = survived = judged = 0
     try:
         for mutant, source in mutants(module):
+            if lines and mutant.line not in lines:
+                continue
             if mutant.key in equivalent:
                 judged += 1
                 continue
@@ -304,11 +316,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", default=list(MODULES))
     parser.add_argument("--list", action="store_true", help="print the mutants, run nothing")
+    parser.add_argument(
+        "--lines",
+        default="",
+        help="only mutants on these lines, e.g. 10-40,52 (to recheck survivors; a partial score)",
+    )
     args = parser.parse_args()
+    lines = line_set(args.lines)
     if args.list:
         for module in args.modules:
             for mutant, _source in mutants(module):
-                print(mutant.key)
+                if not lines or mutant.line in lines:
+                    print(mutant.key)
         return 0
     equivalent = equivalent_keys()
     results = {}
@@ -324,7 +343,7 @@ def main() -> int:
                 print(f"{module}: its tests fail without any mutation; fix them first")
                 return 2
             print(f"{module}:", flush=True)
-            results[module] = run_module(module, workdir, equivalent)
+            results[module] = run_module(module, workdir, equivalent, lines)
     print(f"\n{'module':28} {'killed':>7} {'survived':>9} {'equivalent':>11} {'score':>7}")
     below = False
     for module, (killed, survived, judged) in results.items():
