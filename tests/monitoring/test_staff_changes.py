@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -382,3 +382,50 @@ def test_switching_off_the_chairs_password_sign_in_is_immediate(administrator_cl
     chair.refresh_from_db()
     assert not chair.has_usable_password()
     assert not StaffChange.objects.exists()
+
+
+def test_the_chair_is_offered_confirm_and_refuse_on_a_waiting_change(
+    administrator_client, chair_client, person
+):
+    roles_post(administrator_client, person, "Rapporteur")
+    change = StaffChange.objects.get()
+
+    page = chair_client.get(reverse("admin:monitoring_staffchange_change", args=[change.pk]))
+
+    html = page.content.decode()
+    assert reverse("admin:monitoring_staffchange_confirm", args=[change.pk]) in html
+    assert reverse("admin:monitoring_staffchange_refuse", args=[change.pk]) in html
+
+
+def test_a_confirmation_without_the_csrf_token_is_refused(
+    administrator_client, chair_client, person
+):
+    roles_post(administrator_client, person, "Rapporteur")
+    change = StaffChange.objects.get()
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = chair_client.cookies  # the chair's signed-in session, without the form
+
+    page = strict.post(reverse("admin:monitoring_staffchange_confirm", args=[change.pk]))
+
+    assert page.status_code == 403
+    assert roles_of(person) == set()
+    assert not StaffChangeDecision.objects.exists()
+
+
+def test_a_superusers_password_reset_applies_at_once_and_is_recorded(superuser_with_device, chair):
+    client = Client()
+    sign_in(client, superuser_with_device, TOTPDevice.objects.get(user=superuser_with_device))
+
+    password_post(client, chair)
+
+    chair.refresh_from_db()
+    assert chair.check_password(NEW_PASSWORD)
+    assert StaffChangeDecision.objects.get().outcome == StaffChangeOutcome.APPLIED_DIRECTLY
+    assert not PendingPassword.objects.exists()
+
+
+def test_a_change_holds_at_most_one_decision(decided, chair):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffChangeDecision.objects.create(
+            change=decided.change, outcome=StaffChangeOutcome.CONFIRMED, by=chair
+        )
