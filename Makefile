@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 # `make run PORT=8001` (or PORT=8001 make run) when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test demo lint messages migrate check-migrations bench audit mutation clean
+.PHONY: run test demo lint messages migrate check-migrations bench faults audit mutation clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -51,6 +51,11 @@ mutation: $(STAMP) messages
 
 bench: $(STAMP) messages
 	$(PY) bench/submission_cost.py
+
+# Database connections cut, the database stopped and frozen, Redis killed, while people file
+# (about two minutes; PostgreSQL and Redis on this machine, through proxies; see bench/faults.py).
+faults: $(STAMP) messages
+	$(PY) bench/faults.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 private

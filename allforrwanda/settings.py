@@ -170,7 +170,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         keepalives_interval=10,
         keepalives_count=3,
     )
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# The client's own limit, for a server that accepts connections and never answers (the server's
+# statement timeout cannot fire then): complaints/outage.py bounded_wait.
+DATABASE_CLIENT_TIMEOUT_SECONDS = env_int(
+    "DATABASE_CLIENT_TIMEOUT_SECONDS",
+    default=env_int("DATABASE_STATEMENT_TIMEOUT_MS", default=15000) // 1000 + 5,
+)
+# What a 503 for an outage asks the browser (and the person) to wait before trying again.
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -180,7 +188,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is gone or frozen fails the request within seconds (a 503 that says
+            # what was kept, complaints/outage.py) instead of holding a worker.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_SECONDS", default=2),
+                "socket_timeout": env_int("REDIS_TIMEOUT_SECONDS", default=2),
+            },
+        }
     }
 else:
     CACHES = {

@@ -8,3 +8,6 @@ urlpatterns = [
     path("staff/", admin.site.urls),
     path("", include("complaints.urls")),
 ]
+
+# An outage of the database or the cache answers 503 with what was kept; anything else, 500.
+handler500 = "complaints.outage.server_error"

@@ -6,17 +6,22 @@ say more about the machine than about the code. Prints one line per measurement.
 """
 
 import os
+import secrets
 import statistics
 import sys
 import time
+from base64 import urlsafe_b64encode
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allforrwanda.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-os.environ.setdefault("RECEIPT_HASH_SECRET", "bench-only-receipt-secret")
-os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "bench:YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE")
+# Production refuses weak secrets (settings.refuse_weak_secrets): fresh ones for each run.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+os.environ.setdefault("RECEIPT_HASH_SECRET", secrets.token_urlsafe(48))
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEYS", "bench:" + urlsafe_b64encode(secrets.token_bytes(32)).decode()
+)
 os.environ.setdefault("STATIC_FROM_SOURCE", "1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")

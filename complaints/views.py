@@ -1,5 +1,6 @@
 """Public pages. Every one works with JavaScript off; none stores or logs who is asking."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from complaints.forms import (
     evidence_limits_text,
 )
 from complaints.models import Complaint
+from complaints.outage import CACHE_OUTAGE
 from complaints.receipts import receipt_groups, receipt_normalise
 from complaints.selectors import complaint_by_receipt, complaint_for_tracking, complaint_timeline
 from complaints.services import (
@@ -42,6 +44,7 @@ from complaints.services import (
     evidence_store,
     message_from_complainant,
 )
+from complaints.sessions import session_abandon
 from complaints.throttle import (
     receipt_bucket,
     receipt_limit,
@@ -51,6 +54,8 @@ from complaints.throttle import (
     upload_limit,
 )
 from complaints.workflow import PUBLIC_STATUS
+
+logger = logging.getLogger(__name__)
 
 TRACKING_KEY = filing.TRACKING_SESSION_KEY
 RECEIPT_TOKEN_KEY = "receipt_token"  # noqa: S105 - a session key name, not a secret
@@ -264,23 +269,55 @@ def _review_refusal(request: HttpRequest, form: ReviewForm, draft: filing.Draft)
 
 
 def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
-    submission = complaint_submit(
+    """File the complaint and answer with its receipt, in this very response.
+
+    The receipt is shown here rather than after a redirect, so that whoever filed sees it even
+    when the cache fails after the complaint was committed: the answer needs nothing the cache
+    holds. The cache keeps a copy for the receipt page (a reload, a change of language).
+    """
+    submission = complaint_submit(  # one transaction: a database outage leaves nothing written
         steps=draft.cleaned(),
         evidence=draft.evidence,
         language=get_language(),
         token=draft.token,
         now=timezone.now(),
     )
-    if submission.created:
-        throttle_record(request, submission_limit())
-        filing.receipt_hand_over(
-            token=draft.token, reference=submission.complaint.reference, receipt=submission.receipt
-        )
-    draft.discard()
-    # Sent: the receipt is read under yet another session id, never the one the filing had.
-    request.session.cycle_key()
-    request.session[RECEIPT_TOKEN_KEY] = draft.token
-    return redirect("complaints:receipt")
+    receipt = submission.receipt if submission.created else None
+    only_here = False
+    try:
+        if submission.created:
+            throttle_record(request, submission_limit())
+            filing.receipt_hand_over(
+                token=draft.token, reference=submission.complaint.reference, receipt=receipt
+            )
+        elif pending := filing.receipt_pending(draft.token):
+            receipt = pending["receipt"]  # sent before, its answer lost: the copy is still here
+        draft.discard()
+        request.session[RECEIPT_TOKEN_KEY] = draft.token
+        # Sent: the receipt is read under yet another session id, never the one the filing had.
+        request.session.cycle_key()  # writes the session now, while a failure can be answered
+    except CACHE_OUTAGE:
+        logger.warning("The cache failed after a complaint was filed; its receipt is shown once")
+        session_abandon(request)
+        only_here = True
+    return _receipt_page(
+        request, reference=submission.complaint.reference, receipt=receipt, only_here=only_here
+    )
+
+
+def _receipt_page(
+    request: HttpRequest, *, reference: str | None, receipt: str | None, only_here: bool = False
+) -> HttpResponse:
+    return render(
+        request,
+        "complaints/receipt.html",
+        {
+            "reference": reference,
+            "groups": receipt_groups(receipt) if receipt else None,
+            "keep_minutes": filing.RECEIPT_TTL_SECONDS // 60,
+            "only_here": only_here,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -303,15 +340,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
             .first()
         )
     )
-    return render(
-        request,
-        "complaints/receipt.html",
-        {
-            "reference": reference,
-            "groups": receipt_groups(pending["receipt"]) if pending else None,
-            "keep_minutes": filing.RECEIPT_TTL_SECONDS // 60,
-        },
-    )
+    return _receipt_page(request, reference=reference, receipt=pending and pending["receipt"])
 
 
 @require_http_methods(["GET", "POST"])

@@ -90,6 +90,15 @@ def submit_directly(*, now=None, data=None, token=None):
     )
 
 
+def receipt_shown(response) -> bool:
+    """The answer to "Send": the receipt page itself, with the 16 digits (see views._submit)."""
+    return (
+        response.status_code == 200
+        and response.templates[0].name == "complaints/receipt.html"
+        and len(response.context["groups"] or []) == 4
+    )
+
+
 def file_through_pages(client, data: dict[str, dict] | None = None, files: list[Path] = ()):
     """Walk every step as a browser would; returns the response of the final POST."""
     data = data or step_data()

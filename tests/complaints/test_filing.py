@@ -5,8 +5,10 @@ from tests.filing import MARKERS, file_through_pages, step_data
 def test_a_complaint_filed_through_every_step_is_stored_with_its_answers(client, db):
     response = file_through_pages(client)
 
-    assert response.status_code == 302
-    assert response["Location"] == "/file/receipt/"
+    # The receipt is in the answer to "Send" itself, not behind a redirect (see _submit).
+    assert response.status_code == 200
+    assert response.templates[0].name == "complaints/receipt.html"
+    assert len(response.context["groups"]) == 4
     complaint = Complaint.objects.get()
     assert complaint.status == Status.RECEIVED
     assert complaint.urgency == Urgency.NORMAL
@@ -29,6 +31,15 @@ def test_the_receipt_page_shows_the_reference_and_sixteen_digits_in_four_groups(
     groups = page.context["groups"]
     assert len(groups) == 4
     assert all(len(group) == 4 and group.isdigit() for group in groups)
+
+
+def test_the_receipt_page_shown_after_sending_is_the_one_the_receipt_link_shows_again(client, db):
+    sent = file_through_pages(client)
+
+    again = client.get("/file/receipt/")
+
+    assert sent.context["groups"] == again.context["groups"]
+    assert 'action="/file/receipt/"' in sent.content.decode()  # its button never sends again
 
 
 def test_someone_in_immediate_danger_makes_the_complaint_urgent(client, db):
