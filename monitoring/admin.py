@@ -1,19 +1,20 @@
 """The committee's admin: the complaint view of `complaints`, plus what only staff do."""
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from complaints.admin import ComplaintAdmin, ReadOnlyAdmin
 from complaints.models import Complaint
 from monitoring import views
 from monitoring.forms import RevealForm
-from monitoring.models import AccessEvent
+from monitoring.models import AccessEvent, StaffChange
 from monitoring.services import AccessRefused, identity_reveal
+from monitoring.staff_admin import StaffChangeAdmin, StaffTOTPDeviceAdmin, StaffUserAdmin
 
 
 class CaseAdmin(ComplaintAdmin):
@@ -79,29 +80,8 @@ class AccessEventAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
 
-class StaffUserAdmin(UserAdmin):
-    """Accounts for Administrators, who manage people and roles but may not raise themselves.
-
-    Without this, `change_user` lets anyone holding it tick "superuser" on their own account
-    (then read every case, with no reveal recorded) or take over a superuser's account.
-    """
-
-    GUARDED = ["is_superuser", "user_permissions"]
-    OWN_ACCOUNT = ["groups", "is_staff", "is_active"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += self.GUARDED
-            if obj is not None and obj.pk == request.user.pk:
-                fields += self.OWN_ACCOUNT
-        return fields
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
-
-
 admin.site.unregister(User)
 admin.site.register(User, StaffUserAdmin)
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, StaffTOTPDeviceAdmin)
+admin.site.register(StaffChange, StaffChangeAdmin)

@@ -73,6 +73,7 @@ class StaffAdminSite(admin.AdminSite):
     site_header = _("All For Rwanda — Monitoring Committee")
     site_title = "All For Rwanda"
     index_title = _("Case work")
+    index_template = "monitoring/admin_index.html"
 
     def register(
         self, model_or_iterable: object, admin_class: type | None = None, **options: object
@@ -93,6 +94,15 @@ class StaffAdminSite(admin.AdminSite):
         # wrapped in `admin_view`.
         verified = getattr(request.user, "is_verified", None)
         return super().has_permission(request) and verified is not None and verified()
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        extra = dict(extra_context or {})
+        if request.user.has_perm("monitoring.confirm_staff_change"):
+            # Imported here: the site is built before the models are ready.
+            from monitoring.staff_changes import staff_changes_pending
+
+            extra["staff_changes_pending"] = staff_changes_pending().count()
+        return super().index(request, extra)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         return accounts.sign_in(request)

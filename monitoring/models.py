@@ -46,3 +46,103 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.complaint_reference} #{self.pk}"
+
+
+class StaffChangeKind(models.TextChoices):
+    GRANT_ROLE = "grant_role", _("New role")
+    RESET_PASSWORD = "reset_password", _("Password reset")
+    REMOVE_DEVICE = "remove_device", _("Authenticator app removal")
+
+
+class StaffChange(models.Model):
+    """Append-only: a change to a case worker's account that someone asked for, and when.
+
+    Giving a role that reaches case content, or resetting the password or authenticator app of
+    an account that holds one, is what would let one person open cases to an account they
+    control; so it is only proposed here and applied by a second person (StaffChangeDecision).
+    The same triggers as AccessEvent's refuse UPDATE and DELETE.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    kind = models.CharField(_("change"), max_length=20, choices=StaffChangeKind)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("role"),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked for by"),
+    )
+    at = models.DateTimeField(_("asked for on"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("staff account change")
+        verbose_name_plural = _("staff account changes")
+        ordering = ["-at"]
+        permissions = [("confirm_staff_change", _("Can confirm or refuse staff account changes"))]
+        constraints = [
+            models.CheckConstraint(**choices_check("kind", StaffChangeKind)),
+            models.CheckConstraint(
+                condition=models.Q(kind=StaffChangeKind.GRANT_ROLE, group__isnull=False)
+                | (~models.Q(kind=StaffChangeKind.GRANT_ROLE) & models.Q(group__isnull=True)),
+                name="staffchange_group_only_for_roles",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class StaffChangeOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed and applied")
+    REFUSED = "refused", _("Refused")
+    APPLIED_DIRECTLY = "applied_directly", _("Applied directly by a superuser")
+
+
+class StaffChangeDecision(models.Model):
+    """Append-only: who confirmed or refused a staff change, when; at most one per change."""
+
+    change = models.OneToOneField(
+        StaffChange, on_delete=models.PROTECT, related_name="decision", verbose_name=_("change")
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=StaffChangeOutcome)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff change decision")
+        verbose_name_plural = _("staff change decisions")
+        constraints = [models.CheckConstraint(**choices_check("outcome", StaffChangeOutcome))]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} #{self.change_id}"
+
+
+class PendingPassword(models.Model):
+    """The hash of a proposed password, kept only until the proposal is decided, then deleted.
+
+    Not append-only on purpose: it is the one thing of a proposal that must not outlive it. It
+    holds the same Argon2 hash that `auth_user.password` would hold, never the password.
+    """
+
+    change = models.OneToOneField(
+        StaffChange, on_delete=models.CASCADE, primary_key=True, related_name="pending_password"
+    )
+    password_hash = models.CharField(max_length=128)
+
+    def __str__(self) -> str:
+        return f"pending password #{self.change_id}"

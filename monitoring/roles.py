@@ -17,6 +17,17 @@ CASE_WORK = [
     "complaints.examine_complaint",
 ]
 
+# A role holding any of these reaches case content, identities or decisions, or lets its holder
+# confirm such a role for someone else; giving it takes two people (monitoring/staff_changes.py).
+SENSITIVE_PERMISSIONS = [
+    "complaints.view_case_content",
+    "complaints.reveal_identity",
+    "complaints.view_evidence_file",
+    "complaints.decide_complaint",
+    "complaints.decide_appeal",
+    "monitoring.confirm_staff_change",
+]
+
 ROLES: dict[str, list[str]] = {
     "Intake officer": ["complaints.view_violationcategory"],
     "Rapporteur": [
@@ -31,6 +42,8 @@ ROLES: dict[str, list[str]] = {
         "monitoring.view_accessevent",
         "complaints.view_violationcategory",
         "complaints.change_violationcategory",
+        "monitoring.view_staffchange",
+        "monitoring.confirm_staff_change",
     ],
     "Appeal registrar": ["complaints.view_violationcategory"],
     "Appeal judge": ["complaints.decide_appeal"],
@@ -43,6 +56,8 @@ ROLES: dict[str, list[str]] = {
         # A lost phone: delete the device, reset the password; the next sign-in enrols anew.
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",
+        # Their own proposals and what became of them.
+        "monitoring.view_staffchange",
     ],
 }
 

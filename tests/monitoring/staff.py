@@ -38,3 +38,19 @@ def sign_in(client: Client, user, device: TOTPDevice) -> None:
     """Both steps, asserting each one went where it should."""
     assert enter_password(client, user.username).url == reverse("admin:login_code")
     assert enter_code(client, code_for(device)).url == reverse("admin:index")
+
+
+def user_form_data(client: Client, user) -> dict:
+    """An account's change form as the page fills it in (dates split as the widget does)."""
+    form = client.get(reverse("admin:auth_user_change", args=[user.pk])).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields and not isinstance(value, list)
+    }
+    joined = data.pop("date_joined")
+    return {
+        **data,
+        "date_joined_0": joined.date().isoformat(),
+        "date_joined_1": joined.time().strftime("%H:%M:%S"),
+    }

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.monitoring.staff import PASSWORD, sign_in
+from tests.monitoring.staff import user_form_data as own_form_data
 
 
 @pytest.fixture
@@ -22,22 +23,6 @@ def signed_in(administrator):
     device = TOTPDevice.objects.create(user=administrator, name="Phone", confirmed=True)
     sign_in(client, administrator, device)
     return client
-
-
-def own_form_data(client, user) -> dict:
-    """The account's change form as the page fills it in (dates split as the widget does)."""
-    form = client.get(reverse("admin:auth_user_change", args=[user.pk])).context["adminform"].form
-    data = {
-        name: value
-        for name, value in form.initial.items()
-        if value is not None and name in form.fields and not isinstance(value, list)
-    }
-    joined = data.pop("date_joined")
-    return {
-        **data,
-        "date_joined_0": joined.date().isoformat(),
-        "date_joined_1": joined.time().strftime("%H:%M:%S"),
-    }
 
 
 def test_an_administrator_cannot_make_themself_superuser_or_change_their_own_roles(
@@ -66,22 +51,24 @@ def test_an_administrator_cannot_change_a_superusers_account(signed_in, django_u
     assert page.status_code == 403
 
 
-def test_an_administrator_can_give_another_account_a_role(signed_in, django_user_model):
+def test_an_administrator_can_give_another_account_a_role_that_sees_no_case_content(
+    signed_in, django_user_model
+):
     person = django_user_model.objects.create_user(
-        username="rapporteur1", password=PASSWORD, is_staff=True
+        username="intake1", password=PASSWORD, is_staff=True
     )
-    rapporteur = Group.objects.get(name="Rapporteur")
+    intake = Group.objects.get(name="Intake officer")
     data = {
         **own_form_data(signed_in, person),
-        "groups": [rapporteur.pk],
-        "username": "rapporteur1",
+        "groups": [intake.pk],
+        "username": "intake1",
         "is_staff": "on",
         "is_active": "on",
     }
 
     signed_in.post(reverse("admin:auth_user_change", args=[person.pk]), data)
 
-    assert list(person.groups.values_list("name", flat=True)) == ["Rapporteur"]
+    assert list(person.groups.values_list("name", flat=True)) == ["Intake officer"]
 
 
 def test_a_refused_staff_page_speaks_to_staff_not_to_a_complainant(signed_in, django_user_model):
