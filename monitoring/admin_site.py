@@ -23,7 +23,8 @@ def lookup_field_path(model: type[Model], lookup: str) -> str | None:
             field = model._meta.get_field(part)
         except FieldDoesNotExist:
             break  # the rest are lookups and transforms (`exact`, `startswith`, `year`…)
-        if path and field.primary_key:
+        # Reverse relations (`groups__user`) have no `primary_key`: they are walked like others.
+        if path and getattr(field, "primary_key", False):
             break
         path.append(part)
         if not field.is_relation:

@@ -65,3 +65,18 @@ def test_the_filters_a_list_offers_still_work(superuser_client, complainant_case
     assert received.status_code == closed.status_code == 200
     assert complaint.reference in received.content.decode()
     assert complaint.reference not in closed.content.decode()
+
+
+REVERSE_RELATIONS = [
+    ("admin:auth_user_changelist", "groups__user__password__startswith"),
+    ("admin:complaints_complaint_changelist", "categories__complaints__receipt_hash__startswith"),
+]
+
+
+@pytest.mark.parametrize(("url_name", "lookup"), REVERSE_RELATIONS)
+def test_a_lookup_back_through_a_reverse_relation_is_refused_not_a_crash(
+    superuser_client, url_name, lookup
+):
+    response = superuser_client.get(reverse(url_name), {lookup: "a"})
+
+    assert response.status_code == 400
