@@ -52,14 +52,23 @@ class StaffChangeKind(models.TextChoices):
     GRANT_ROLE = "grant_role", _("New role")
     RESET_PASSWORD = "reset_password", _("Password reset")
     REMOVE_DEVICE = "remove_device", _("Authenticator app removal")
+    REMOVE_ROLE = "remove_role", _("Role removed")
+    RENAME = "rename", _("Username changed")
+
+
+ROLE_KINDS = [StaffChangeKind.GRANT_ROLE, StaffChangeKind.REMOVE_ROLE]
 
 
 class StaffChange(models.Model):
-    """Append-only: a change to a case worker's account that someone asked for, and when.
+    """Append-only: a change to a staff account that someone asked for or made, and when.
 
     Giving a role that reaches case content, or resetting the password or authenticator app of
     an account that holds one, is what would let one person open cases to an account they
     control; so it is only proposed here and applied by a second person (StaffChangeDecision).
+    Every other password reset, app removal, role removal and rename is recorded here too, as
+    applied at once, so that whoever confirms a later grant sees what was done to the account
+    before (the account could be stripped, reset and given its role back). The account's
+    username and creation date are kept as they were: a rename cannot change what was asked.
     The same triggers as AccessEvent's refuse UPDATE and DELETE.
     """
 
@@ -86,6 +95,10 @@ class StaffChange(models.Model):
         verbose_name=_("asked for by"),
     )
     at = models.DateTimeField(_("asked for on"), default=timezone.now, db_index=True)
+    # Blank on the rows recorded before usernames were kept.
+    username = models.CharField(_("username when asked"), max_length=150, blank=True)
+    account_joined = models.DateTimeField(_("account created on"), null=True, blank=True)
+    renamed_to = models.CharField(_("new username"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("staff account change")
@@ -95,9 +108,14 @@ class StaffChange(models.Model):
         constraints = [
             models.CheckConstraint(**choices_check("kind", StaffChangeKind)),
             models.CheckConstraint(
-                condition=models.Q(kind=StaffChangeKind.GRANT_ROLE, group__isnull=False)
-                | (~models.Q(kind=StaffChangeKind.GRANT_ROLE) & models.Q(group__isnull=True)),
+                condition=models.Q(kind__in=ROLE_KINDS, group__isnull=False)
+                | (~models.Q(kind__in=ROLE_KINDS) & models.Q(group__isnull=True)),
                 name="staffchange_group_only_for_roles",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(kind=StaffChangeKind.RENAME) & ~models.Q(renamed_to=""))
+                | (~models.Q(kind=StaffChangeKind.RENAME) & models.Q(renamed_to="")),
+                name="staffchange_new_username_only_for_renames",
             ),
         ]
 
@@ -109,6 +127,7 @@ class StaffChangeOutcome(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed and applied")
     REFUSED = "refused", _("Refused")
     APPLIED_DIRECTLY = "applied_directly", _("Applied directly by a superuser")
+    RECORDED = "recorded", _("Applied at once: needs no confirmation")
 
 
 class StaffChangeDecision(models.Model):

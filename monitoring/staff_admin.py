@@ -9,8 +9,9 @@ from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -20,16 +21,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from complaints.admin import ReadOnlyAdmin
 from monitoring.models import StaffChange, StaffChangeKind, StaffChangeOutcome
 from monitoring.staff_changes import (
     StaffChangeRefused,
-    account_is_sensitive,
-    sensitive_accounts,
     sensitive_groups,
+    staff_account_rename_check,
     staff_change_decide,
+    staff_change_history,
     staff_change_request,
+    staff_change_warnings,
 )
 
 
@@ -59,15 +62,29 @@ def _describe(change: StaffChange) -> str:
     return str(change.get_kind_display())
 
 
+class StaffUserChangeForm(UserChangeForm):
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if self.instance.pk and username != self.initial.get("username"):
+            try:
+                staff_account_rename_check(account=self.instance)
+            except StaffChangeRefused as error:
+                raise ValidationError(error.message) from error
+        return username
+
+
 class StaffUserAdmin(UserAdmin):
     """Accounts for Administrators, who manage people and roles but may not raise themselves.
 
     Without this, `change_user` lets anyone holding it tick "superuser" on their own account
     (then read every case, with no reveal recorded) or take over a superuser's account. A
     sensitive role added, or a sensitive account's password reset, waits for a second person.
+    Every reset, role removal and rename is recorded; the dates the confirmer is shown are not
+    the Administrator's to edit.
     """
 
-    GUARDED = ["is_superuser", "user_permissions"]
+    form = StaffUserChangeForm
+    GUARDED = ["is_superuser", "user_permissions", "date_joined", "last_login"]
     OWN_ACCOUNT = ["groups", "is_staff", "is_active"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
@@ -83,12 +100,21 @@ class StaffUserAdmin(UserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def save_model(self, request: HttpRequest, obj: object, form: ModelForm, change: bool) -> None:
+        """A rename is made, and recorded, by `staff_change_request`."""
+        renamed_to = obj.get_username()
+        if change and "username" in form.changed_data:
+            obj.username = form.initial["username"]
+        super().save_model(request, obj, form, change)
+        if obj.get_username() != renamed_to:
+            _requested(request, kind=StaffChangeKind.RENAME, account=obj, renamed_to=renamed_to)
+
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: list, change: bool
     ) -> None:
         """Apply the role changes, except sensitive roles newly given: those are proposed.
 
-        Roles taken away are applied at once: removing access must never wait.
+        Roles taken away are applied at once, and recorded: removing access must never wait.
         """
         wanted = form.cleaned_data.get("groups")
         if wanted is None:  # not on this form (adding an account, or one's own)
@@ -96,28 +122,28 @@ class StaffUserAdmin(UserAdmin):
         account = form.instance
         held = set(account.groups.values_list("pk", flat=True))
         added = [g for g in wanted.filter(pk__in=sensitive_groups()) if g.pk not in held]
+        removed = list(account.groups.exclude(pk__in=wanted.values("pk")).order_by("name"))
         if not request.user.is_superuser:
             form.cleaned_data["groups"] = wanted.exclude(pk__in=[group.pk for group in added])
         super().save_related(request, form, formsets, change)
+        for group in removed:
+            _requested(request, kind=StaffChangeKind.REMOVE_ROLE, account=account, group=group)
         for group in added:
             _requested(request, kind=StaffChangeKind.GRANT_ROLE, account=account, group=group)
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        """A sensitive account's new password is proposed, as its hash, not set."""
+        """A new password is recorded; a sensitive account's is proposed, as its hash, not set."""
         account = self.get_object(request, unquote(id))
         if (
             request.method != "POST"
             or account is None
             or not self.has_change_permission(request, account)
-            or not account_is_sensitive(account=account)
         ):
             return super().user_change_password(request, id, form_url)
         form = self.change_password_form(account, request.POST)
-        # Invalid forms are Django's to show; switching password sign-in off takes access away,
-        # which never waits.
-        if not form.is_valid() or not form.cleaned_data["set_usable_password"]:
+        if not form.is_valid():  # Django's to show
             return super().user_change_password(request, id, form_url)
         form.save(commit=False)  # hashes the password onto this copy of the account only
         password_hash = account.password
@@ -135,7 +161,7 @@ class StaffUserAdmin(UserAdmin):
 
 
 class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
-    """Authenticator apps; removing a sensitive account's app waits for a second person.
+    """Authenticator apps; removing one is recorded, and for a sensitive account waits.
 
     With the app gone, the account's next sign-in enrols a new one: whoever knows the password
     then holds the account.
@@ -151,7 +177,6 @@ class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
             request.method == "POST"
             and device is not None
             and self.has_delete_permission(request, device)
-            and account_is_sensitive(account=device.user)
         ):
             if _requested(request, kind=StaffChangeKind.REMOVE_DEVICE, account=device.user):
                 messages.success(request, _("The app was removed, and the change recorded."))
@@ -164,12 +189,9 @@ class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
     def delete_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         # Django's action deletes on its second POST (the confirmation page sends "post").
         if request.POST.get("post"):
-            gated = queryset.filter(user__in=sensitive_accounts())
-            for account in {device.user for device in gated.select_related("user")}:
+            for account in {device.user for device in queryset.select_related("user")}:
                 _requested(request, kind=StaffChangeKind.REMOVE_DEVICE, account=account)
-            queryset = queryset.exclude(pk__in=gated.values("pk"))
-            if not queryset.exists():
-                return None
+            return None
         return admin_actions.delete_selected(self, request, queryset)
 
 
@@ -191,12 +213,16 @@ class DecisionFilter(admin.SimpleListFilter):
 class StaffChangeAdmin(ReadOnlyAdmin):
     """The record of staff changes; the chair confirms or refuses each waiting one here."""
 
-    list_display = ["at", "kind", "account", "group", "proposed_by", "outcome", "decided_by"]
+    list_display = [
+        *["at", "kind", "username", "account", "group", "renamed_to", "proposed_by"],
+        *["outcome", "decided_by"],
+    ]
     list_filter = [DecisionFilter, "kind"]
     list_select_related = ["account", "group", "proposed_by", "decision__by"]
     search_fields = ["=account__username"]
     fields = [
-        *["at", "kind", "account", "group", "proposed_by"],
+        *["at", "kind", "username", "account_joined", "account", "group", "renamed_to"],
+        "proposed_by",
         *["outcome", "decided_by", "decided_at"],
     ]
     readonly_fields = fields
@@ -247,7 +273,23 @@ class StaffChangeAdmin(ReadOnlyAdmin):
             and request.user.pk not in (change.proposed_by_id, change.account_id)
         )
         extra = {**(extra_context or {}), "may_decide": may_decide}
+        if change is not None:
+            extra.update(self._account_context(change))
         return super().change_view(request, object_id, form_url, extra)
+
+    def _account_context(self, change: StaffChange) -> dict:
+        """What the confirmer needs to know of the account, since its proposer may have used it."""
+        now = timezone.now()
+        account = change.account
+        return {
+            "account": account,
+            "username_asked": change.username or account.get_username(),
+            "joined": change.account_joined or account.date_joined,
+            "history": staff_change_history(account=account, now=now),
+            "warnings": staff_change_warnings(change=change, now=now),
+            "needs_code": change.kind == StaffChangeKind.GRANT_ROLE,
+            "has_app": TOTPDevice.objects.filter(user_id=account.pk, confirmed=True).exists(),
+        }
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._decide(request, pk, confirm=True)
@@ -262,7 +304,13 @@ class StaffChangeAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         change = get_object_or_404(StaffChange.objects.select_related("group"), pk=pk)
         try:
-            staff_change_decide(change=change, by=request.user, confirm=confirm, now=timezone.now())
+            staff_change_decide(
+                change=change,
+                by=request.user,
+                confirm=confirm,
+                now=timezone.now(),
+                code=request.POST.get("code", ""),
+            )
         except StaffChangeRefused as error:
             messages.error(request, str(error.message))
         else:

@@ -48,7 +48,9 @@ def user_form_data(client: Client, user) -> dict:
         for name, value in form.initial.items()
         if value is not None and name in form.fields and not isinstance(value, list)
     }
-    joined = data.pop("date_joined")
+    joined = data.pop("date_joined", None)
+    if joined is None:  # read-only for an Administrator
+        return data
     return {
         **data,
         "date_joined_0": joined.date().isoformat(),

@@ -15,7 +15,14 @@ from monitoring.models import (
     StaffChangeOutcome,
 )
 from monitoring.staff_changes import StaffChangeRefused, staff_change_decide, staff_change_request
-from tests.monitoring.staff import PASSWORD, sign_in, user_form_data
+from tests.monitoring.staff import (
+    PASSWORD,
+    code_for,
+    enter_password,
+    sign_in,
+    user_form_data,
+    wrong_code,
+)
 
 NEW_PASSWORD = "a brand new passphrase 77"
 
@@ -70,9 +77,14 @@ def roles_post(client: Client, account, *roles: str):
     return client.post(reverse("admin:auth_user_change", args=[account.pk]), data, follow=True)
 
 
-def decide(client: Client, change: StaffChange, verb: str = "confirm"):
+def decide(client: Client, change: StaffChange, verb: str = "confirm", *, code: str = ""):
     url = reverse(f"admin:monitoring_staffchange_{verb}", args=[change.pk])
-    return client.post(url, follow=True)
+    return client.post(url, {"code": code} if code else {}, follow=True)
+
+
+def app_of(account) -> TOTPDevice:
+    """The account's own authenticator app, as its holder set it up."""
+    return TOTPDevice.objects.create(user=account, name="Phone", confirmed=True)
 
 
 def roles_of(account) -> set[str]:
@@ -99,10 +111,11 @@ def test_an_administrator_giving_the_chairs_role_only_proposes_it(
 def test_the_chair_confirming_applies_the_role_and_records_who_decided(
     administrator_client, chair_client, chair, person
 ):
+    app = app_of(person)
     roles_post(administrator_client, person, "Rapporteur")
     change = StaffChange.objects.get()
 
-    decide(chair_client, change)
+    decide(chair_client, change, code=code_for(app))
 
     assert roles_of(person) == {"Rapporteur"}
     decision = StaffChangeDecision.objects.get()
@@ -184,7 +197,12 @@ def test_taking_a_sensitive_role_away_is_immediate(administrator_client, django_
     roles_post(administrator_client, rapporteur, "Intake officer")
 
     assert roles_of(rapporteur) == {"Intake officer"}
-    assert not StaffChange.objects.exists()
+    change = StaffChange.objects.select_related("decision").get()
+    assert (change.kind, change.group.name, change.decision.outcome) == (
+        StaffChangeKind.REMOVE_ROLE,
+        "Rapporteur",
+        StaffChangeOutcome.RECORDED,
+    )
 
 
 def test_a_superusers_grant_applies_at_once_and_is_recorded(person, superuser_with_device):
@@ -251,7 +269,13 @@ def test_the_password_of_an_account_without_case_content_is_reset_at_once(
 
     intake.refresh_from_db()
     assert intake.check_password(NEW_PASSWORD)
-    assert not StaffChange.objects.exists()
+    change = StaffChange.objects.select_related("decision").get()
+    assert (change.kind, change.proposed_by.username, change.decision.outcome) == (
+        StaffChangeKind.RESET_PASSWORD,
+        "adm",
+        StaffChangeOutcome.RECORDED,
+    )
+    assert not PendingPassword.objects.exists()
 
 
 def test_removing_a_rapporteurs_app_waits_for_the_chair(
@@ -286,7 +310,8 @@ def test_removing_apps_in_bulk_spares_sensitive_accounts_until_confirmed(
 
     assert TOTPDevice.objects.filter(pk=rapporteur_device.pk).exists()
     assert not TOTPDevice.objects.filter(pk=intake_device.pk).exists()
-    assert StaffChange.objects.get().account == rapporteur
+    assert StaffChange.objects.get(decision__isnull=True).account == rapporteur
+    assert StaffChange.objects.get(decision__outcome=StaffChangeOutcome.RECORDED).account == intake
 
 
 def test_the_chair_sees_what_awaits_confirmation(administrator_client, chair_client, person):
@@ -381,12 +406,17 @@ def test_switching_off_the_chairs_password_sign_in_is_immediate(administrator_cl
 
     chair.refresh_from_db()
     assert not chair.has_usable_password()
-    assert not StaffChange.objects.exists()
+    change = StaffChange.objects.get()
+    assert (change.kind, change.decision.outcome) == (
+        StaffChangeKind.RESET_PASSWORD,
+        StaffChangeOutcome.RECORDED,
+    )
 
 
 def test_the_chair_is_offered_confirm_and_refuse_on_a_waiting_change(
     administrator_client, chair_client, person
 ):
+    app_of(person)
     roles_post(administrator_client, person, "Rapporteur")
     change = StaffChange.objects.get()
 
@@ -429,3 +459,159 @@ def test_a_change_holds_at_most_one_decision(decided, chair):
         StaffChangeDecision.objects.create(
             change=decided.change, outcome=StaffChangeOutcome.CONFIRMED, by=chair
         )
+
+
+def _enrol_as(username: str, password: str) -> TOTPDevice:
+    """Sign in with a password to an account that has no app, and set up one's own app on it."""
+    client = Client()
+    assert enter_password(client, username, password).url == reverse("admin:login_enrol")
+    client.get(reverse("admin:login_enrol"))
+    device = TOTPDevice.objects.get(user__username=username, confirmed=False)
+    answer = client.post(reverse("admin:login_enrol"), {"otp_token": code_for(device)})
+    assert answer.url == reverse("admin:index")
+    device.refresh_from_db()
+    return device
+
+
+def test_stripping_resetting_and_giving_back_a_role_is_recorded_and_needs_the_holders_code(
+    administrator_client, chair_client, django_user_model
+):
+    bob = _member(django_user_model, "bob", "Rapporteur")
+    bobs_phone = app_of(bob)
+    roles_post(administrator_client, bob)  # 1. the role taken away, at once
+    password_post(administrator_client, bob)  # 2. bob holds nothing sensitive: reset at once
+    device_url = reverse("admin:otp_totp_totpdevice_delete", args=[bobs_phone.pk])
+    administrator_client.post(device_url, {"post": "yes"})  # 3. his app removed, at once
+    roles_post(administrator_client, bob, "Rapporteur")  # 4. the role asked for again
+    intruders_app = _enrol_as("bob", NEW_PASSWORD)  # 5. the Administrator's own app on bob
+    grant = StaffChange.objects.get(kind=StaffChangeKind.GRANT_ROLE)
+
+    page = chair_client.get(reverse("admin:monitoring_staffchange_change", args=[grant.pk]))
+    missing = decide(chair_client, grant)
+    bobs_code = decide(chair_client, grant, code=code_for(bobs_phone))  # from his real phone
+
+    recorded = StaffChange.objects.order_by("at", "pk")
+    assert [(c.kind, c.proposed_by.username, c.username) for c in recorded] == [
+        (StaffChangeKind.REMOVE_ROLE, "adm", "bob"),
+        (StaffChangeKind.RESET_PASSWORD, "adm", "bob"),
+        (StaffChangeKind.REMOVE_DEVICE, "adm", "bob"),
+        (StaffChangeKind.GRANT_ROLE, "adm", "bob"),
+    ]
+    assert StaffChangeDecision.objects.filter(outcome=StaffChangeOutcome.RECORDED).count() == 3
+    html = page.content.decode()
+    assert "Its password was reset by adm" in html
+    assert "Its authenticator app was removed by adm" in html
+    assert "The authenticator app it has now was set up on" in html
+    for answer in (missing, bobs_code):
+        assert "That is not the code this account" in answer.content.decode()
+    assert roles_of(bob) == set()
+    assert not hasattr(StaffChange.objects.get(pk=grant.pk), "decision")
+    assert TOTPDevice.objects.get(user=bob) == intruders_app
+
+
+def test_a_role_is_given_when_the_chair_types_the_code_the_holders_app_shows(
+    administrator_client, chair_client, person
+):
+    app = app_of(person)
+    roles_post(administrator_client, person, "Rapporteur")
+    change = StaffChange.objects.get()
+
+    wrong = decide(chair_client, change, code=wrong_code(app))
+    assert roles_of(person) == set()
+    assert "nothing was confirmed" in wrong.content.decode()
+
+    app.refresh_from_db()
+    app.throttle_reset()  # a wrong code makes the app wait a second before the next try
+    decide(chair_client, change, code=code_for(app))
+    assert roles_of(person) == {"Rapporteur"}
+    assert StaffChangeDecision.objects.get().outcome == StaffChangeOutcome.CONFIRMED
+
+
+def test_an_account_without_an_app_cannot_be_given_a_sensitive_role(
+    administrator_client, chair_client, person
+):
+    roles_post(administrator_client, person, "Rapporteur")
+    change = StaffChange.objects.get()
+
+    page = chair_client.get(reverse("admin:monitoring_staffchange_change", args=[change.pk]))
+    answer = decide(chair_client, change, code="123456")
+
+    assert "ask them to sign in once and set up their app first" in page.content.decode()
+    assert "ask them to sign in once and set up their app first" in answer.content.decode()
+    assert roles_of(person) == set()
+    assert not StaffChangeDecision.objects.exists()
+
+
+def rename_post(client: Client, account, username: str):
+    data = {
+        **user_form_data(client, account),
+        "username": username,
+        "groups": list(account.groups.values_list("pk", flat=True)),
+        "is_staff": "on",
+        "is_active": "on",
+    }
+    return client.post(reverse("admin:auth_user_change", args=[account.pk]), data)
+
+
+def test_an_account_with_a_waiting_change_cannot_be_renamed(
+    administrator_client, django_user_model
+):
+    alice = _member(django_user_model, "alice")
+    puppet = _member(django_user_model, "puppet")
+    roles_post(administrator_client, puppet, "Rapporteur")
+
+    moved = rename_post(administrator_client, alice, "alice.old")
+    refused = rename_post(administrator_client, puppet, "alice")
+
+    assert moved.status_code == 302
+    assert refused.status_code == 200
+    assert "cannot be renamed until the chair has decided" in refused.content.decode()
+    puppet.refresh_from_db()
+    assert puppet.username == "puppet"
+    rename = StaffChange.objects.get(kind=StaffChangeKind.RENAME)
+    assert (rename.account, rename.username, rename.renamed_to, rename.decision.outcome) == (
+        alice,
+        "alice",
+        "alice.old",
+        StaffChangeOutcome.RECORDED,
+    )
+
+
+def test_the_confirmation_page_shows_the_account_as_asked_and_its_recent_changes(
+    administrator_client, chair_client, django_user_model
+):
+    puppet = _member(django_user_model, "puppet", "Intake officer")
+    rename_post(administrator_client, puppet, "alice")
+    puppet.refresh_from_db()
+    roles_post(administrator_client, puppet)  # Intake officer taken away
+    roles_post(administrator_client, puppet, "Rapporteur")
+    change = StaffChange.objects.get(kind=StaffChangeKind.GRANT_ROLE)
+
+    page = chair_client.get(reverse("admin:monitoring_staffchange_change", args=[change.pk]))
+
+    html = page.content.decode()
+    assert change.username == "alice"
+    assert change.account_joined == puppet.date_joined
+    assert "<strong>alice</strong>" in html
+    assert "Last signed in" in html
+    assert "Never" in html
+    assert "It was renamed from “puppet” to “alice” by adm" in html
+    history = list(page.context["history"])
+    assert [(c.kind, c.proposed_by.username) for c in history] == [
+        (StaffChangeKind.GRANT_ROLE, "adm"),
+        (StaffChangeKind.REMOVE_ROLE, "adm"),
+        (StaffChangeKind.RENAME, "adm"),
+    ]
+    assert "Role removed" in html
+    assert "Intake officer" in html
+
+
+def test_an_administrator_cannot_change_when_an_account_was_created(administrator_client, person):
+    joined = person.date_joined
+    data = {**user_form_data(administrator_client, person), "is_staff": "on", "is_active": "on"}
+    data |= {"date_joined_0": "2001-01-01", "date_joined_1": "10:00:00"}
+
+    administrator_client.post(reverse("admin:auth_user_change", args=[person.pk]), data)
+
+    person.refresh_from_db()
+    assert person.date_joined == joined
