@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 # `make run PORT=8001` (or PORT=8001 make run) when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test demo lint messages migrate check-migrations bench faults audit mutation clean
+.PHONY: run test demo lint messages migrate check-migrations bench faults admin-scale audit mutation clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -56,6 +56,11 @@ bench: $(STAMP) messages
 # (about two minutes; PostgreSQL and Redis on this machine, through proxies; see bench/faults.py).
 faults: $(STAMP) messages
 	$(PY) bench/faults.py
+
+# The staff admin at 100,000 and 1,000,000 complaints on PostgreSQL (long: generating a million
+# complaints through the model layer takes a while; SCALE_SIZES=20000,100000 for a quicker look).
+admin-scale: $(STAMP) messages
+	$(PY) bench/admin_scale.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 private

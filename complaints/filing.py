@@ -255,8 +255,9 @@ def _receipt_cache_key(token: str) -> str:
     return "receipt:" + hashlib.sha256(token.encode()).hexdigest()
 
 
-def receipt_hand_over(*, token: str, reference: str, receipt: str) -> None:
+def receipt_hand_over(*, token: str, reference: str | None, receipt: str) -> None:
     # Held only in the cache (memory), for the receipt page to show; never in the database.
+    # Kept once before the complaint is committed (no reference yet), then with its reference.
     cache.set(
         _receipt_cache_key(token), {"reference": reference, "receipt": receipt}, RECEIPT_TTL_SECONDS
     )

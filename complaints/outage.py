@@ -11,6 +11,7 @@ static 500 page. Neither page needs the database, the cache or the session to be
 import logging
 import select
 import sys
+import threading
 import time
 
 import redis.exceptions
@@ -19,15 +20,22 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.middleware.csrf import get_token
 from django.template import loader
+from django.urls import Resolver404, resolve
 
 logger = logging.getLogger(__name__)
 
 DATABASE_OUTAGE = (OperationalError, InterfaceError)
 CACHE_OUTAGE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
-# Typed values never carried into the retry form: a receipt is never written into a page, and
-# the form brings its own CSRF token.
+# Typed values never carried into the retry form: a receipt or a password is never written into
+# a page, and the form brings its own CSRF token. Only the public forms' fields are carried.
 NOT_CARRIED = {"receipt", "csrfmiddlewaretoken"}
+PUBLIC_NAMESPACE = "complaints"
+# One log line per kind of outage and per minute, naming no page: a line per request, with its
+# time and path, would record when each person tried to file (see "No log line" in services).
+LOG_EVERY_SECONDS = 60
+_last_logged: dict[str, float] = {}
+_log_lock = threading.Lock()
 
 PLAIN_500 = (
     "Sorry, something went wrong on our side. Nothing you sent from this page was saved.\n"
@@ -53,10 +61,14 @@ def outage_kind(error: BaseException | None) -> str | None:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a 503 for an outage, the static 500 page for anything else."""
-    kind = outage_kind(sys.exc_info()[1])
+    error = sys.exc_info()[1]
+    kind = outage_kind(error)
     try:
         if kind:
-            return outage_response(request, kind)
+            _outage_log(kind, error)
+            response = outage_response(request, kind)
+            response._has_been_logged = True  # Django's line names the page: _outage_log instead
+            return response
         return HttpResponseServerError(loader.get_template("500.html").render())
     except Exception:  # the error page itself failed: answer in plain words all the same
         logger.exception("The error page could not be rendered")
@@ -71,13 +83,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def outage_response(request: HttpRequest, kind: str) -> HttpResponse:
     # Rendered without the request's context processors: they would read the session and the
     # user, which live in what is unreachable.
-    public = not request.path.startswith("/staff/")
+    try:  # by what the address resolves to, not by its text: the site may live under a prefix
+        namespace = resolve(request.path_info).namespace
+    except Resolver404:
+        namespace = ""
+    public = namespace != "admin"
     carried = []
-    if public and request.method == "POST":
+    if namespace == PUBLIC_NAMESPACE and request.method == "POST":
         carried = [
             (name, value)
             for name, values in request.POST.lists()
-            if name not in NOT_CARRIED
+            if name not in NOT_CARRIED and "password" not in name and "otp" not in name
             for value in values
         ]
     context = {
@@ -93,6 +109,19 @@ def outage_response(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(loader.get_template("503.html").render(context), status=503)
     response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER_SECONDS)
     return response
+
+
+def _outage_log(kind: str, error: BaseException | None) -> None:
+    now = time.monotonic()
+    with _log_lock:
+        if now - _last_logged.get(kind, -LOG_EVERY_SECONDS) < LOG_EVERY_SECONDS:
+            return
+        _last_logged[kind] = now
+    logger.error(
+        "The %s cannot be reached (%s); pages that need it answer 503",
+        kind,
+        type(error).__name__,
+    )
 
 
 def bounded_wait(connection: object) -> None:
@@ -114,9 +143,10 @@ def bounded_wait(connection: object) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise psycopg2.OperationalError("the database did not answer in time")
-        if state == ext.POLL_READ:
-            select.select([connection.fileno()], [], [], remaining)
-        elif state == ext.POLL_WRITE:
-            select.select([], [connection.fileno()], [], remaining)
-        else:
+        if state not in (ext.POLL_READ, ext.POLL_WRITE):
             raise psycopg2.OperationalError(f"unexpected poll state {state}")
+        # poll(), not select(): select() fails outright for descriptors above 1024.
+        waiting = select.poll()
+        event = select.POLLIN if state == ext.POLL_READ else select.POLLOUT
+        waiting.register(connection.fileno(), event)
+        waiting.poll(remaining * 1000)

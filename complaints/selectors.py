@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, Evidence, Message, StatusChange
 from complaints.receipts import receipt_hash
 from complaints.workflow import PUBLIC_STATUS
+
+REFERENCE_LENGTH = len("AFR-XXXX-XXXX")
 
 
 def complaint_by_receipt(receipt: str) -> Complaint | None:
@@ -78,3 +80,24 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
         for item in complaint.evidence.all()
     ]
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def reference_typed(typed: str) -> str:
+    """A reference as staff type it (any case, spaces, with or without "AFR-" and dashes),
+    written the way references are stored: "k2q2 fc" -> "AFR-K2Q2-FC"."""
+    chars = "".join(c for c in typed.upper() if c.isascii() and c.isalnum())
+    chars = chars.removeprefix("AFR")
+    return "AFR-" + (f"{chars[:4]}-{chars[4:]}" if len(chars) > 4 else chars)
+
+
+def complaints_by_reference(queryset: QuerySet[Complaint], typed: str) -> QuerySet[Complaint]:
+    """The complaints whose reference is, or begins with, what was typed: on the unique index
+    for a whole reference, on the prefix index (varchar_pattern_ops) for a part of one."""
+    reference = reference_typed(typed)
+    if len(reference) > REFERENCE_LENGTH:
+        return queryset.none()  # longer than any reference
+    if len(reference) == REFERENCE_LENGTH:
+        return queryset.filter(reference=reference)
+    if reference == "AFR-":
+        return queryset.none()  # nothing of a reference was typed
+    return queryset.filter(reference__startswith=reference)

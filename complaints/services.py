@@ -1,6 +1,7 @@
 """Writes: filing a complaint, and what the complainant does afterwards on the tracking page."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -176,17 +177,29 @@ def _complaint_create(
 
 
 def complaint_submit(
-    *, steps: dict, evidence: list[dict], language: str, token: str, now: datetime
+    *,
+    steps: dict,
+    evidence: list[dict],
+    language: str,
+    token: str,
+    now: datetime,
+    receipt_keep: Callable[[str], None] | None = None,
 ) -> Submission:
     """File a complaint from the cleaned steps of a draft, once per submission token.
 
     Pressing submit twice sends the same token twice: the second call finds the first
     complaint (waiting on the unique index if both race) and files nothing new.
+
+    `receipt_keep` is handed the receipt before the complaint is committed, so that a second
+    press, or a retry after a commit whose answer was lost, can still show it. Until the commit
+    the receipt opens nothing; if the commit fails, it never will.
     """
     existing = Complaint.objects.filter(submission_token=token).first()
     if existing:
         return Submission(complaint=existing, receipt=None, created=False)
     receipt = receipt_new()
+    if receipt_keep:
+        receipt_keep(receipt)
     for _attempt in range(5):
         try:
             with transaction.atomic():

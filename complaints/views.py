@@ -58,6 +58,7 @@ from complaints.workflow import PUBLIC_STATUS
 logger = logging.getLogger(__name__)
 
 TRACKING_KEY = filing.TRACKING_SESSION_KEY
+MAX_TOKEN_LENGTH = 64  # a draft's token is 43 characters; the column holds 64
 RECEIPT_TOKEN_KEY = "receipt_token"  # noqa: S105 - a session key name, not a secret
 
 
@@ -205,12 +206,12 @@ def _upload_refusal(
 
 @require_http_methods(["GET", "POST"])
 def file_review(request: HttpRequest) -> HttpResponse:
-    if (
-        request.method == "POST"
-        and filing.SESSION_KEY not in request.session
-        and request.session.get(RECEIPT_TOKEN_KEY)
-    ):
-        return redirect("complaints:receipt")  # a second press after the first one finished
+    if request.method == "POST" and filing.SESSION_KEY not in request.session:
+        if request.session.get(RECEIPT_TOKEN_KEY):
+            return redirect("complaints:receipt")  # a second press after the first one finished
+        again = _receipt_again(request, request.POST.get("token", ""))
+        if again:
+            return again
     filing.filing_keep_alive(request.session)
     draft = filing.Draft(request.session)
     incomplete = draft.first_incomplete()
@@ -273,23 +274,35 @@ def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
 
     The receipt is shown here rather than after a redirect, so that whoever filed sees it even
     when the cache fails after the complaint was committed: the answer needs nothing the cache
-    holds. The cache keeps a copy for the receipt page (a reload, a change of language).
+    holds. The cache gets a copy before the commit, for the receipt page (a reload, a change of
+    language) and for a second press or a retry whose first answer never arrived.
     """
+    kept = []
+
+    def receipt_keep(receipt: str) -> None:
+        try:
+            filing.receipt_hand_over(token=draft.token, reference=None, receipt=receipt)
+            kept.append(receipt)
+        except CACHE_OUTAGE:
+            pass  # shown in this answer all the same, and said to be shown only here
+
     submission = complaint_submit(  # one transaction: a database outage leaves nothing written
         steps=draft.cleaned(),
         evidence=draft.evidence,
         language=get_language(),
         token=draft.token,
         now=timezone.now(),
+        receipt_keep=receipt_keep,
     )
     receipt = submission.receipt if submission.created else None
-    only_here = False
+    only_here = submission.created and not kept
     try:
         if submission.created:
             throttle_record(request, submission_limit())
-            filing.receipt_hand_over(
-                token=draft.token, reference=submission.complaint.reference, receipt=receipt
-            )
+            if kept:
+                filing.receipt_hand_over(
+                    token=draft.token, reference=submission.complaint.reference, receipt=receipt
+                )
         elif pending := filing.receipt_pending(draft.token):
             receipt = pending["receipt"]  # sent before, its answer lost: the copy is still here
         draft.discard()
@@ -299,9 +312,30 @@ def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
     except CACHE_OUTAGE:
         logger.warning("The cache failed after a complaint was filed; its receipt is shown once")
         session_abandon(request)
-        only_here = True
+        only_here = bool(receipt)
     return _receipt_page(
         request, reference=submission.complaint.reference, receipt=receipt, only_here=only_here
+    )
+
+
+def _receipt_again(request: HttpRequest, token: str) -> HttpResponse | None:
+    """A second press of "Send" that arrives with the session the filing had, after the first
+    press replaced it: the page's own token finds the receipt the first press filed."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    pending = filing.receipt_pending(token)
+    # Kept before the commit: only a complaint that was filed makes its receipt worth showing.
+    reference = pending and (pending["reference"] or _reference_of_token(token))
+    if not reference:
+        return None
+    request.session[RECEIPT_TOKEN_KEY] = token
+    request.session.cycle_key()
+    return _receipt_page(request, reference=reference, receipt=pending["receipt"])
+
+
+def _reference_of_token(token: str) -> str | None:
+    return (
+        Complaint.objects.filter(submission_token=token).values_list("reference", flat=True).first()
     )
 
 
@@ -331,15 +365,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Thank you. Keep your receipt safe."))
         return redirect("complaints:home")
     pending = filing.receipt_pending(token)
-    reference = (
-        pending["reference"]
-        if pending
-        else (
-            Complaint.objects.filter(submission_token=token)
-            .values_list("reference", flat=True)
-            .first()
-        )
-    )
+    reference = (pending and pending["reference"]) or _reference_of_token(token)
     return _receipt_page(request, reference=reference, receipt=pending and pending["receipt"])
 
 

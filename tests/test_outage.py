@@ -252,3 +252,77 @@ def test_a_database_that_does_not_answer_is_given_up_on_by_the_client(settings):
         assert time.monotonic() - start < 3
     finally:
         frozen.close()
+
+
+def test_a_second_press_with_the_sessions_old_cookie_still_shows_the_receipt(visitor, db):
+    """The first press filed and replaced the session; the browser sends the second with the old."""
+    from django.conf import settings
+
+    token = filed_up_to_review(visitor)
+    old_session = visitor.cookies[settings.SESSION_COOKIE_NAME].value
+    first = visitor.post("/file/review/", {"token": token})
+    visitor.cookies[settings.SESSION_COOKIE_NAME] = old_session
+
+    second = visitor.post("/file/review/", {"token": token})
+
+    assert receipt_shown(second)
+    assert second.context["groups"] == first.context["groups"]
+    assert Complaint.objects.count() == 1
+
+
+def test_a_retry_after_a_commit_whose_answer_was_lost_shows_the_receipt(visitor, db, monkeypatch):
+    from complaints import views
+
+    token = filed_up_to_review(visitor)
+    submit = views.complaint_submit
+
+    def commit_then_lose_the_answer(**kwargs):
+        submit(**kwargs)
+        raise OperationalError("server closed the connection unexpectedly")  # after COMMIT
+
+    monkeypatch.setattr(views, "complaint_submit", commit_then_lose_the_answer)
+    lost = visitor.post("/file/review/", {"token": token})
+    monkeypatch.setattr(views, "complaint_submit", submit)
+
+    retried = visitor.post("/file/review/", {"token": token})
+
+    assert lost.status_code == 503
+    assert receipt_shown(retried)
+    digits = receipt_normalise("".join(retried.context["groups"]))
+    assert complaint_by_receipt(digits) == Complaint.objects.get()
+
+
+def test_a_token_alone_never_shows_a_receipt_whose_complaint_was_not_filed(visitor, db):
+    from complaints import filing
+
+    filing.receipt_hand_over(token="t" * 43, reference=None, receipt="1234123412341234")
+
+    response = visitor.post("/file/review/", {"token": "t" * 43})
+
+    assert not receipt_shown(response)
+    assert "1234" not in response.content.decode()
+
+
+def test_a_staff_password_is_not_carried_even_under_a_url_prefix(visitor, db):
+    with database_down():
+        refused = visitor.post(
+            "/staff/login/",
+            {"username": "chair", "password": "a long secret"},
+            SCRIPT_NAME="/afr",
+        )
+
+    assert refused.status_code == 503
+    assert "a long secret" not in refused.content.decode()
+
+
+def test_an_outage_is_logged_once_a_minute_without_the_page(visitor, db, caplog):
+    outage._last_logged.clear()
+
+    with database_down(), caplog.at_level("INFO"):
+        for _ in range(3):
+            assert visitor.post("/track/", {"receipt": "1234 5678 1234 5678"}).status_code == 503
+
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [
+        "The database cannot be reached (OperationalError); pages that need it answer 503"
+    ]

@@ -111,7 +111,7 @@ def test_the_complaint_list_costs_the_same_queries_for_one_or_many_complaints(
     assert len(response.context["cl"].result_list) == 26
 
 
-def test_an_unfiltered_list_over_a_huge_table_is_counted_from_statistics(monkeypatch, db):
+def test_a_long_list_is_counted_from_statistics_and_a_short_one_exactly(monkeypatch, db):
     from django.db import connection
 
     from complaints import paginators
@@ -119,12 +119,13 @@ def test_an_unfiltered_list_over_a_huge_table_is_counted_from_statistics(monkeyp
 
     monkeypatch.setattr(connection, "vendor", "postgresql")
     monkeypatch.setattr(paginators, "table_row_estimate", lambda table: 1_000_000)
+    monkeypatch.setattr(paginators, "planner_row_estimate", lambda queryset: 300_000)
+    received = Complaint.objects.filter(status="received")
 
     assert paginators.EstimatedCountPaginator(Complaint.objects.all(), 50).count == 1_000_000
-    assert (
-        paginators.EstimatedCountPaginator(Complaint.objects.filter(status="received"), 50).count
-        == 0
-    )  # filtered: exact
+    assert paginators.EstimatedCountPaginator(received, 50).count == 300_000
+    monkeypatch.setattr(paginators, "planner_row_estimate", lambda queryset: 12)
+    assert paginators.EstimatedCountPaginator(received, 50).count == 0  # short: counted exactly
 
 
 def test_the_row_estimate_reads_postgresqls_statistics(db):
@@ -135,3 +136,25 @@ def test_the_row_estimate_reads_postgresqls_statistics(db):
     if connection.vendor != "postgresql":
         pytest.skip("pg_class exists only on PostgreSQL; the PostgreSQL run checks this")
     assert table_row_estimate("complaints_complaint") >= 0
+
+
+def test_the_planner_estimate_is_read_from_explain_without_running_the_query(db, now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints.models import Complaint
+    from complaints.paginators import planner_row_estimate
+    from tests.filing import submit_directly
+
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN (FORMAT JSON) is PostgreSQL's; the PostgreSQL run checks this")
+    for _ in range(3):
+        submit_directly(now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_complaint")
+
+    with CaptureQueriesContext(connection) as queries:
+        estimate = planner_row_estimate(Complaint.objects.filter(status="received"))
+
+    assert estimate >= 1
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["EXPLAIN"]

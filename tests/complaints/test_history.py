@@ -1,10 +1,11 @@
+import uuid
+
 from django.db import connection
 
 from complaints.models import CaseHistory, Complaint, Status, Victim
 
 
 def test_filing_records_the_insert_of_every_row_of_the_case(complainant_case):
-    complaint, _receipt = complainant_case
 
     inserted = set(CaseHistory.objects.filter(operation="INSERT").values_list("table", flat=True))
 
@@ -14,9 +15,33 @@ def test_filing_records_the_insert_of_every_row_of_the_case(complainant_case):
         "complaints_victim",
         "complaints_statuschange",
     } <= inserted
-    row = CaseHistory.objects.get(table="complaints_complaint", row_id=complaint.pk)
-    assert row.new["reference"] == complaint.reference
-    assert row.new["narrative"].startswith("afr1:")  # encrypted fields stay encrypted here
+    # The row itself is the copy of what was inserted: the record keeps no second one.
+    assert not CaseHistory.objects.filter(old__isnull=False).exists()
+    assert not CaseHistory.objects.filter(new__isnull=False).exists()
+
+
+def test_an_update_records_the_columns_it_changed_with_the_rows_identity(complainant_case):
+    complaint, _receipt = complainant_case
+    complaint.narrative = "A corrected account."
+    # Only the column saved: a full save() writes every encrypted column anew (fresh nonces),
+    # which the record would then hold as changed.
+    complaint.save(update_fields=["narrative"])
+
+    change = CaseHistory.objects.get(table="complaints_complaint", operation="UPDATE")
+
+    assert set(change.old) == set(change.new) == {"id", "uid", "narrative"}
+    assert uuid.UUID(change.old["uid"]) == complaint.uid
+    assert change.old["narrative"].startswith("afr1:")  # encrypted fields stay encrypted here
+    assert change.new["narrative"].startswith("afr1:")
+    assert change.old["narrative"] != change.new["narrative"]
+
+
+def test_an_update_that_changes_nothing_is_not_recorded(complainant_case):
+    complaint, _receipt = complainant_case
+
+    Complaint.objects.filter(pk=complaint.pk).update(status=complaint.status)
+
+    assert not CaseHistory.objects.filter(operation="UPDATE").exists()
 
 
 def test_a_bulk_update_is_recorded_with_the_old_and_new_values(complainant_case):
@@ -27,6 +52,7 @@ def test_a_bulk_update_is_recorded_with_the_old_and_new_values(complainant_case)
     change = CaseHistory.objects.filter(table="complaints_complaint", operation="UPDATE").get()
     assert change.row_id == complaint.pk
     assert (change.old["status"], change.new["status"]) == ("received", "closed")
+    assert set(change.old) == {"id", "uid", "status"}  # what changed, and whose row
 
 
 def test_raw_sql_and_deletes_are_recorded_too(complainant_case):
@@ -43,3 +69,6 @@ def test_raw_sql_and_deletes_are_recorded_too(complainant_case):
         )
     )
     assert operations == ["INSERT", "UPDATE", "DELETE"]
+    deleted = CaseHistory.objects.get(table="complaints_victim", operation="DELETE")
+    assert deleted.old["sex"] == "female"  # a deleted row is kept whole: the table no longer has it
+    assert deleted.old["complaint_id"] == complaint.pk
