@@ -18,8 +18,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -291,6 +293,7 @@ class StaffChangeAdmin(ReadOnlyAdmin):
             "has_app": TOTPDevice.objects.filter(user_id=account.pk, confirmed=True).exists(),
         }
 
+    @method_decorator(sensitive_post_parameters("code"))  # never in an error report
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._decide(request, pk, confirm=True)
 
