@@ -35,6 +35,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "complaints/evidence.py": ["tests/complaints/test_evidence.py"],
     "complaints/throttle.py": [
+        "tests/complaints/test_throttle.py",
         "tests/complaints/test_tracking.py",
         "tests/complaints/test_submission.py",
     ],

@@ -1,16 +1,151 @@
+from dataclasses import FrozenInstanceError
+from itertools import product
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from complaints.errors import TransitionRefused
 from complaints.models import Status
-from complaints.workflow import PUBLIC_STATUS, TRANSITIONS, complaint_transition
+from complaints.workflow import (
+    PUBLIC_STATUS,
+    TRANSITIONS,
+    complaint_transition,
+    transition_allowed,
+)
+from tests.filing import submit_directly
+
+S = Status
+TRIAGE, EXAMINE, DECIDE = "triage_complaint", "examine_complaint", "decide_complaint"
+APPEAL, WITHDRAWAL = "decide_appeal", "record_withdrawal"
+WORKFLOW_PERMISSIONS = [TRIAGE, EXAMINE, DECIDE, APPEAL, WITHDRAWAL]
+STAFF, COMPLAINANT, EITHER = "staff", "complainant", "either"
+REASON, NO_REASON = True, False
+
+# The workflow of DESIGN.md, written out: (from, to) -> who moves it, with which permission
+# (codename, for staff), and whether a reason is needed. Every pair not listed is refused.
+WORKFLOW: dict[tuple[Status, Status], tuple[str, str | None, bool]] = {
+    (S.RECEIVED, S.TRIAGE): (STAFF, TRIAGE, NO_REASON),
+    (S.TRIAGE, S.AWAITING_COMPLAINANT): (STAFF, TRIAGE, REASON),
+    (S.AWAITING_COMPLAINANT, S.TRIAGE): (STAFF, TRIAGE, NO_REASON),
+    (S.TRIAGE, S.INADMISSIBLE): (STAFF, DECIDE, REASON),
+    (S.TRIAGE, S.EXAMINATION): (STAFF, TRIAGE, NO_REASON),
+    (S.EXAMINATION, S.AWAITING_COMPLAINANT): (STAFF, EXAMINE, REASON),
+    (S.AWAITING_COMPLAINANT, S.EXAMINATION): (STAFF, EXAMINE, NO_REASON),
+    (S.EXAMINATION, S.DECIDED): (STAFF, DECIDE, REASON),
+    (S.INADMISSIBLE, S.APPEALED): (COMPLAINANT, None, REASON),
+    (S.DECIDED, S.APPEALED): (COMPLAINANT, None, REASON),
+    (S.INADMISSIBLE, S.CLOSED): (STAFF, DECIDE, NO_REASON),
+    (S.DECIDED, S.CLOSED): (STAFF, DECIDE, NO_REASON),
+    (S.APPEALED, S.APPEAL_DECIDED): (STAFF, APPEAL, REASON),
+    (S.APPEAL_DECIDED, S.CLOSED): (STAFF, APPEAL, NO_REASON),
+    (S.APPEAL_DECIDED, S.EXAMINATION): (STAFF, APPEAL, REASON),
+    # Any open status: withdrawn by the complainant, or by staff on their written request.
+    **{
+        (source, S.WITHDRAWN): (EITHER, WITHDRAWAL, REASON)
+        for source in Status
+        if source not in {S.CLOSED, S.WITHDRAWN}
+    },
+}
+STAFF_MOVES = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who != COMPLAINANT]
+STAFF_ONLY_MOVES = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who == STAFF]
+COMPLAINANT_MOVES = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who != STAFF]
+APPEALS = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who == COMPLAINANT]
+NEEDS_REASON = [pair for pair, (_w, _p, reason) in WORKFLOW.items() if reason]
+NEEDS_NO_REASON = [pair for pair, (_w, _p, reason) in WORKFLOW.items() if not reason]
+
+# How a case reaches each status in the tests: the steps after "received".
+PATH = {
+    S.RECEIVED: [],
+    S.TRIAGE: [S.TRIAGE],
+    S.AWAITING_COMPLAINANT: [S.TRIAGE, S.AWAITING_COMPLAINANT],
+    S.EXAMINATION: [S.TRIAGE, S.EXAMINATION],
+    S.INADMISSIBLE: [S.TRIAGE, S.INADMISSIBLE],
+    S.DECIDED: [S.TRIAGE, S.EXAMINATION, S.DECIDED],
+    S.APPEALED: [S.TRIAGE, S.INADMISSIBLE, S.APPEALED],
+    S.APPEAL_DECIDED: [S.TRIAGE, S.INADMISSIBLE, S.APPEALED, S.APPEAL_DECIDED],
+    S.CLOSED: [S.TRIAGE, S.INADMISSIBLE, S.CLOSED],
+    S.WITHDRAWN: [S.WITHDRAWN],
+}
+
+REFUSED_PERMISSION = "You do not have permission to make this change."
+
+
+def move_id(pair: tuple[Status, Status]) -> str:
+    return f"{pair[0]}->{pair[1]}"
 
 
 @pytest.fixture
 def triager(django_user_model):
-    user = django_user_model.objects.create_user(username="triager", password="x" * 16)
+    user = django_user_model.objects.create_user(username="triager")
     user.user_permissions.add(Permission.objects.get(codename="triage_complaint"))
     return user
+
+
+@pytest.fixture
+def staff_with(django_user_model):
+    """A case worker holding exactly these permissions."""
+
+    def make(*codenames: str):
+        user = django_user_model.objects.create_user(
+            username="-".join(codenames) or "nobody", is_staff=True
+        )
+        user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def case_at(django_user_model, now):
+    """A complaint filed through the service and moved, through the service, to a status."""
+    registry = django_user_model.objects.create_superuser(username="registry", password=None)
+
+    def make(status: Status):
+        complaint = submit_directly(now=now).complaint
+        for step in PATH[status]:
+            by = {"by_complainant": True} if step == S.APPEALED else {"by": registry}
+            complaint_transition(
+                complaint=complaint, to=step, reason="For the test.", now=now, **by
+            )
+        assert complaint.status == status
+        return complaint
+
+    return make
+
+
+def refusal(complaint, **move) -> str:
+    before = complaint.status_changes.count()
+    with pytest.raises(TransitionRefused) as refused:
+        complaint_transition(complaint=complaint, **move)
+    complaint.refresh_from_db()
+    assert complaint.status_changes.count() == before
+    return str(refused.value)
+
+
+def test_the_transition_table_is_the_designed_workflow():
+    def described(source: Status, target: Status) -> tuple[str, str | None, bool] | None:
+        rule = transition_allowed(source=source, target=target)
+        if rule is None:
+            return None
+        who = {(True, True): EITHER, (True, False): COMPLAINANT, (False, True): STAFF}
+        permission = rule.permission and rule.permission.removeprefix("complaints.")
+        return who[rule.complainant_may, rule.permission is not None], permission, rule.needs_reason
+
+    every_pair = list(product(Status, Status))
+
+    assert {pair: described(*pair) for pair in every_pair} == {
+        pair: WORKFLOW.get(pair) for pair in every_pair
+    }
+
+
+def test_a_rule_of_the_workflow_cannot_be_changed_by_the_code_that_reads_it():
+    rule = transition_allowed(source=S.TRIAGE, target=S.INADMISSIBLE)
+
+    with pytest.raises(FrozenInstanceError):
+        rule.needs_reason = False
 
 
 def test_a_permitted_move_changes_status_and_records_who_and_why(complainant_case, triager, now):
@@ -18,6 +153,7 @@ def test_a_permitted_move_changes_status_and_records_who_and_why(complainant_cas
 
     change = complaint_transition(complaint=complaint, to=Status.TRIAGE, by=triager, now=now)
 
+    assert complaint.status == Status.TRIAGE  # the object in hand, without reloading it
     complaint.refresh_from_db()
     assert complaint.status == Status.TRIAGE
     assert (change.from_status, change.to_status, change.by, change.at) == (
@@ -26,42 +162,168 @@ def test_a_permitted_move_changes_status_and_records_who_and_why(complainant_cas
         triager,
         now,
     )
+    assert complaint.status_changes.last() == change
+
+
+def test_a_move_writes_only_the_status_of_the_complaint(complainant_case, triager, now):
+    complaint, _receipt = complainant_case
+
+    with CaptureQueriesContext(connection) as queries:
+        complaint_transition(complaint=complaint, to=Status.TRIAGE, by=triager, now=now)
+
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "complaints_complaint"')]
+    assert len(updates) == 1
+    assert updates[0].split(" SET ")[1].split(" WHERE ")[0] == "\"status\" = 'triage'"
+
+
+def test_moving_one_complaint_leaves_the_others_as_they_were(complainant_case, triager, now):
+    other, _receipt = complainant_case
+    complaint = submit_directly(now=now).complaint
+
+    complaint_transition(complaint=complaint, to=Status.TRIAGE, by=triager, now=now)
+
+    other.refresh_from_db()
+    assert other.status == Status.RECEIVED
+    assert other.status_changes.count() == 1
 
 
 def test_the_outsider_cannot_move_a_complaint(complainant_case, outsider, now):
     complaint, _receipt = complainant_case
 
-    with pytest.raises(TransitionRefused, match="permission"):
-        complaint_transition(complaint=complaint, to=Status.TRIAGE, by=outsider, now=now)
-
-    complaint.refresh_from_db()
+    assert refusal(complaint, to=Status.TRIAGE, by=outsider, now=now) == REFUSED_PERMISSION
     assert complaint.status == Status.RECEIVED
-    assert complaint.status_changes.count() == 1
+
+
+def test_a_staff_move_without_anyone_making_it_is_refused(complainant_case, now):
+    complaint, _receipt = complainant_case
+
+    assert refusal(complaint, to=Status.TRIAGE, by=None, now=now) == REFUSED_PERMISSION
+    assert complaint.status == Status.RECEIVED
 
 
 def test_a_move_not_in_the_table_is_refused_with_a_clear_message(complainant_case, triager, now):
     complaint, _receipt = complainant_case
 
-    with pytest.raises(TransitionRefused, match="cannot become"):
-        complaint_transition(complaint=complaint, to=Status.DECIDED, by=triager, now=now)
+    message = refusal(complaint, to=Status.DECIDED, by=triager, now=now)
+
+    assert message == "A complaint that is “Received” cannot become “Decided”."
+    assert complaint.status == Status.RECEIVED
 
 
-def test_the_complainant_cannot_make_the_committees_moves(complainant_case, now):
-    complaint, _receipt = complainant_case
+def test_a_triager_cannot_declare_a_complaint_inadmissible(case_at, triager, now):
+    complaint = case_at(S.TRIAGE)
 
-    with pytest.raises(TransitionRefused, match="Only the Committee"):
-        complaint_transition(complaint=complaint, to=Status.TRIAGE, by_complainant=True, now=now)
+    message = refusal(complaint, to=S.INADMISSIBLE, by=triager, reason="Out of time.", now=now)
+
+    assert message == REFUSED_PERMISSION
+    assert complaint.status == S.TRIAGE
 
 
-def test_a_move_that_needs_a_reason_is_refused_without_one(complainant_case, now):
-    complaint, _receipt = complainant_case
+@pytest.mark.parametrize("move", STAFF_MOVES, ids=move_id)
+def test_each_staff_move_takes_its_own_permission_and_no_other(move, case_at, staff_with, now):
+    source, target = move
+    needed = WORKFLOW[move][1]
+    complaint = case_at(source)
+    holds_the_others = staff_with(*[p for p in WORKFLOW_PERMISSIONS if p != needed])
+    holds_it = staff_with(needed)
 
-    with pytest.raises(TransitionRefused, match="reason"):
-        complaint_transition(
-            complaint=complaint, to=Status.WITHDRAWN, by_complainant=True, reason="  ", now=now
-        )
+    message = refusal(complaint, to=target, by=holds_the_others, reason="Asked.", now=now)
+    change = complaint_transition(
+        complaint=complaint, to=target, by=holds_it, reason="Asked.", now=now
+    )
+
+    assert message == REFUSED_PERMISSION
+    complaint.refresh_from_db()
+    assert complaint.status == target
+    assert (change.from_status, change.by, change.by_complainant) == (source, holds_it, False)
+
+
+@pytest.mark.parametrize("move", STAFF_ONLY_MOVES, ids=move_id)
+def test_the_complainant_cannot_make_a_staff_move(move, case_at, now):
+    source, target = move
+    complaint = case_at(source)
+
+    message = refusal(complaint, to=target, by_complainant=True, reason="Please.", now=now)
+
+    assert message == "Only the Committee can make this change."
+    assert complaint.status == source
+
+
+@pytest.mark.parametrize("move", COMPLAINANT_MOVES, ids=move_id)
+def test_the_complainant_makes_their_own_moves_and_the_history_says_so(move, case_at, now):
+    source, target = move
+    complaint = case_at(source)
+
+    complaint_transition(
+        complaint=complaint, to=target, by_complainant=True, reason="  My reasons.  ", now=now
+    )
+
+    complaint.refresh_from_db()
+    assert complaint.status == target
+    change = complaint.status_changes.last()
+    assert (change.from_status, change.to_status, change.by, change.by_complainant) == (
+        source,
+        target,
+        None,
+        True,
+    )
+    assert change.reason == "My reasons."
+
+
+@pytest.mark.parametrize("move", APPEALS, ids=move_id)
+def test_nobody_on_the_staff_can_appeal_for_the_complainant_not_even_a_superuser(
+    move, case_at, django_user_model, now
+):
+    source, target = move
+    complaint = case_at(source)
+    superuser = django_user_model.objects.create_superuser(username="root", password=None)
+
+    message = refusal(complaint, to=target, by=superuser, reason="On their behalf.", now=now)
+
+    assert message == REFUSED_PERMISSION
+    assert complaint.status == source
+
+
+@pytest.mark.parametrize("move", NEEDS_REASON, ids=move_id)
+def test_a_move_that_needs_a_reason_is_refused_without_one(move, case_at, django_user_model, now):
+    source, target = move
+    complaint = case_at(source)
+    who = WORKFLOW[move][0]
+    by = (
+        {"by_complainant": True}
+        if who == COMPLAINANT
+        else {"by": django_user_model.objects.create_superuser(username="root", password=None)}
+    )
+
+    message = refusal(complaint, to=target, reason=" \n ", now=now, **by)
+
+    assert message == "Please give a reason for this change."
+    assert complaint.status == source
+
+
+@pytest.mark.parametrize("move", NEEDS_NO_REASON, ids=move_id)
+def test_a_move_that_needs_no_reason_is_made_without_one(move, case_at, staff_with, now):
+    source, target = move
+    complaint = case_at(source)
+
+    complaint_transition(complaint=complaint, to=target, by=staff_with(WORKFLOW[move][1]), now=now)
+
+    complaint.refresh_from_db()
+    assert complaint.status == target
 
 
 def test_every_status_has_public_wording_and_closed_ones_lead_nowhere():
     assert set(PUBLIC_STATUS) == set(Status)
     assert not [pair for pair in TRANSITIONS if pair[0] in {Status.CLOSED, Status.WITHDRAWN}]
+
+
+@pytest.mark.parametrize("status", Status)
+def test_the_complainant_reads_each_status_in_french_too(status):
+    name, explanation = PUBLIC_STATUS[status]
+    with translation.override("en"):
+        english = str(name), str(explanation)
+    with translation.override("fr"):
+        french = str(name), str(explanation)
+
+    assert french[0] != english[0]
+    assert french[1] != english[1]
