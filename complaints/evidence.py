@@ -149,8 +149,9 @@ def _decode_bounded(image: Image.Image, file_type: FileType) -> None:
     A photo too big for the budget is decoded at half, a quarter or an eighth of its size
     (libjpeg's draft mode) rather than refused; other formats cannot be, and are refused.
     """
-    if image.width * image.height > settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000:
-        _refuse_too_many_pixels(settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000)
+    cap = settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000
+    if image.width * image.height > cap:
+        _refuse_too_many_pixels(cap)
     limit = image_pixel_limit(file_type)
     if file_type is JPEG and image.width * image.height > limit:
         scale = next(
@@ -173,14 +174,12 @@ def _strip_image(data: bytes, file_type: FileType) -> bytes:
                 # metadata dropped from the image itself rather than copying its pixels out.
                 _decode_bounded(opened, file_type)
                 ImageOps.exif_transpose(opened, in_place=True)
-                image = opened
-                if file_type is JPEG and image.mode not in {"RGB", "L", "CMYK"}:
-                    image = image.convert("RGB")
+                # A JPEG decodes only to L, RGB or CMYK, each of which the JPEG encoder writes.
                 # The encoders write only what the image's info and the call give them: keep
                 # nothing in info but how to draw the pixels, and give nothing.
-                image.info = {k: v for k, v in image.info.items() if k in _KEPT_INFO}
+                opened.info = {k: v for k, v in opened.info.items() if k in _KEPT_INFO}
                 out = io.BytesIO()
-                image.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
+                opened.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
     except (
         UnidentifiedImageError,
         OSError,
