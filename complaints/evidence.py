@@ -48,6 +48,11 @@ WEBM = FileType(EvidenceKind.VIDEO, "video/webm", ".webm")
 _PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
 _MP4_AUDIO_BRANDS = {b"M4A ", b"M4B "}
 _QUICKTIME_BRANDS = {b"qt  "}
+# Still pictures in an ISO media box (an iPhone's HEIC photos, AVIF): not on the allow-list, and
+# taken for an MP4 they would be stored with their GPS.
+_PICTURE_BRANDS = {
+    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis",
+}  # fmt: skip
 
 ALLOWED_DESCRIPTION = _(
     "photos (JPEG, PNG, WebP), PDF documents, audio and voice notes (MP3, OGG/Opus, M4A, AMR, "
@@ -59,6 +64,8 @@ def _iso_media_type(head: bytes) -> FileType | None:
     if head[4:8] != b"ftyp":
         return None
     brand = head[8:12]
+    if brand in _PICTURE_BRANDS:
+        return None
     if brand in _MP4_AUDIO_BRANDS:
         return M4A
     if brand in _QUICKTIME_BRANDS:

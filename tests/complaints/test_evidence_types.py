@@ -509,3 +509,12 @@ def test_a_file_sealed_for_a_row_with_the_documented_context_is_read_back(client
         handle.write(sealed)
 
     assert evidence_read(evidence) == b"%PDF-1.4 Zq"
+
+
+# HEIF and AVIF pictures are ISO media files too; stored as "video" they would keep their GPS.
+@pytest.mark.parametrize(
+    "brand",
+    [b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"],
+)
+def test_a_heif_or_avif_picture_is_refused_not_taken_for_a_video(brand):
+    assert refusal(iso_media(brand)) == NOT_ACCEPTED
