@@ -12,6 +12,7 @@ import warnings
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.utils import translation
 from PIL import Image, PngImagePlugin
 
 from complaints.crypto import DecryptionFailed, encrypt_bytes
@@ -38,6 +39,12 @@ NOT_ACCEPTED = (
     "audio and voice notes (MP3, OGG/Opus, M4A, AMR, WAV) and videos (MP4, 3GP, MOV, WebM)."
 )
 DAMAGED = "This image is damaged or too large to open."
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    with translation.override("en"):  # the messages below are compared word for word
+        yield
 
 
 def upload(content: bytes, name: str = "evidence.bin") -> SimpleUploadedFile:
