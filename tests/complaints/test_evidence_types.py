@@ -298,7 +298,7 @@ def test_a_png_loses_its_colour_profile():
     assert "icc_profile" not in stored.info
 
 
-def test_a_webp_loses_its_exif_and_keeps_its_pixels():
+def test_a_webp_loses_its_exif_and_keeps_its_size():
     image = Image.new("RGB", (16, 8), (30, 60, 90))
     exif = Image.Exif()
     exif[0x013B] = "Zxqartist Photographer"
