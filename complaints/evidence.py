@@ -48,6 +48,11 @@ WEBM = FileType(EvidenceKind.VIDEO, "video/webm", ".webm")
 _PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
 _MP4_AUDIO_BRANDS = {b"M4A ", b"M4B "}
 _QUICKTIME_BRANDS = {b"qt  "}
+# Still pictures in an ISO media box (an iPhone's HEIC photos, AVIF): not on the allow-list, and
+# taken for an MP4 they would be stored with their GPS.
+_PICTURE_BRANDS = {
+    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis",
+}  # fmt: skip
 
 ALLOWED_DESCRIPTION = _(
     "photos (JPEG, PNG, WebP), PDF documents, audio and voice notes (MP3, OGG/Opus, M4A, AMR, "
@@ -59,6 +64,8 @@ def _iso_media_type(head: bytes) -> FileType | None:
     if head[4:8] != b"ftyp":
         return None
     brand = head[8:12]
+    if brand in _PICTURE_BRANDS:
+        return None
     if brand in _MP4_AUDIO_BRANDS:
         return M4A
     if brand in _QUICKTIME_BRANDS:
@@ -149,8 +156,9 @@ def _decode_bounded(image: Image.Image, file_type: FileType) -> None:
     A photo too big for the budget is decoded at half, a quarter or an eighth of its size
     (libjpeg's draft mode) rather than refused; other formats cannot be, and are refused.
     """
-    if image.width * image.height > settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000:
-        _refuse_too_many_pixels(settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000)
+    cap = settings.EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000
+    if image.width * image.height > cap:
+        _refuse_too_many_pixels(cap)
     limit = image_pixel_limit(file_type)
     if file_type is JPEG and image.width * image.height > limit:
         scale = next(
@@ -173,14 +181,12 @@ def _strip_image(data: bytes, file_type: FileType) -> bytes:
                 # metadata dropped from the image itself rather than copying its pixels out.
                 _decode_bounded(opened, file_type)
                 ImageOps.exif_transpose(opened, in_place=True)
-                image = opened
-                if file_type is JPEG and image.mode not in {"RGB", "L", "CMYK"}:
-                    image = image.convert("RGB")
+                # A JPEG decodes only to L, RGB or CMYK, each of which the JPEG encoder writes.
                 # The encoders write only what the image's info and the call give them: keep
                 # nothing in info but how to draw the pixels, and give nothing.
-                image.info = {k: v for k, v in image.info.items() if k in _KEPT_INFO}
+                opened.info = {k: v for k, v in opened.info.items() if k in _KEPT_INFO}
                 out = io.BytesIO()
-                image.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
+                opened.save(out, format=_PILLOW_FORMATS[file_type], quality=90)
     except (
         UnidentifiedImageError,
         OSError,

@@ -33,7 +33,10 @@ MODULES: dict[str, list[str]] = {
         "tests/complaints/test_workflow.py",
         "tests/complaints/test_tracking.py",
     ],
-    "complaints/evidence.py": ["tests/complaints/test_evidence.py"],
+    "complaints/evidence.py": [
+        "tests/complaints/test_evidence_types.py",
+        "tests/complaints/test_evidence.py",
+    ],
     "complaints/throttle.py": [
         "tests/complaints/test_throttle.py",
         "tests/complaints/test_tracking.py",
