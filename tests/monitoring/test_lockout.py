@@ -75,6 +75,22 @@ def test_a_half_finished_sign_in_cannot_finish_once_the_username_is_locked(
     assert "_auth_user_id" not in client.session
 
 
+def test_a_half_finished_enrolment_cannot_finish_once_the_username_is_locked(
+    client, settings, newcomer
+):
+    enter_password(client, "newcomer")
+    device = TOTPDevice.objects.get(user=newcomer)
+    fail_passwords(Client(), "newcomer", settings.AXES_FAILURE_LIMIT)
+
+    response = client.post(reverse("admin:login_enrol"), {"otp_token": code_for(device)})
+
+    assert response.status_code == 429
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert "_auth_user_id" not in client.session
+    assert "staff_sign_in" not in client.session
+
+
 def test_one_username_can_never_have_two_failure_records(rapporteur):
     """Simultaneous failures rely on axes' unique index; a NULL address would slip past it."""
     fields = {"username": "rapporteur", "ip_address": NO_ADDRESS, "user_agent": ""}

@@ -289,3 +289,50 @@ def test_signing_out_ends_the_session_and_clears_the_browsers_copy_of_the_site(
 
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert client.get(reverse("admin:index")).status_code == 302  # back to the sign-in page
+
+
+def test_the_session_id_changes_after_the_password_and_again_after_the_code(
+    client, rapporteur, rapporteur_device, settings
+):
+    planted = client.session  # e.g. a session id an attacker set in this browser beforehand
+    planted["planted"] = True
+    planted.save()
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    enter_password(client, "rapporteur")
+    after_password = client.cookies[settings.SESSION_COOKIE_NAME].value
+    enter_code(client, code_for(rapporteur_device))
+    after_code = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    assert len({before, after_password, after_code}) == 3
+    assert not planted.exists(before)
+    assert not planted.exists(after_password)
+    assert client.session["_auth_user_id"] == str(rapporteur.pk)
+
+
+@pytest.mark.parametrize("change", [{"is_staff": False}, {"is_active": False}])
+def test_an_account_that_loses_staff_status_or_is_deactivated_loses_its_signed_in_session(
+    client, rapporteur, rapporteur_device, evidence, django_user_model, change
+):
+    sign_in(client, rapporteur, rapporteur_device)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+    django_user_model.objects.filter(pk=rapporteur.pk).update(**change)
+
+    for url in every_admin_page(evidence):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("admin:login")), url
+    assert "id_password" in client.get(reverse("admin:login")).content.decode()
+
+
+@pytest.mark.parametrize("change", [{"is_staff": False}, {"is_active": False}])
+def test_an_account_that_loses_staff_status_between_the_steps_cannot_finish(
+    client, rapporteur, rapporteur_device, django_user_model, change
+):
+    enter_password(client, "rapporteur")
+    django_user_model.objects.filter(pk=rapporteur.pk).update(**change)
+
+    assert enter_code(client, code_for(rapporteur_device)).url == reverse("admin:login")
+    assert "_auth_user_id" not in client.session
+    assert "staff_sign_in" not in client.session
