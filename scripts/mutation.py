@@ -43,7 +43,10 @@ MODULES: dict[str, list[str]] = {
         "tests/complaints/test_submission.py",
         "tests/complaints/test_tracking.py",
     ],
-    "complaints/fields.py": ["tests/complaints/test_encryption.py"],
+    "complaints/fields.py": [
+        "tests/complaints/test_fields.py",
+        "tests/complaints/test_encryption.py",
+    ],
     "complaints/crypto.py": [
         "tests/complaints/test_crypto.py",
         "tests/complaints/test_encryption.py",

@@ -1,6 +1,7 @@
 """The keys and the stored format: a wrong key is refused, what was stored stays readable."""
 
 import base64
+import dataclasses
 import os
 
 import pytest
@@ -81,6 +82,8 @@ def test_a_well_formed_key_with_or_without_padding_is_accepted(settings):
     assert ring.active_id == "a"
     assert set(ring.keys) == {"a", "b"}
     assert crypto.keyring() is ring  # parsed once, not on every value read
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ring.active_id = "b"  # shared by every request: nobody may change it in place
 
 
 def test_new_keys_are_32_random_bytes_without_padding():
