@@ -46,6 +46,7 @@ def test_the_username_is_locked_after_the_limit_even_with_the_right_password(
     assert right.status_code == 429
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     assert f"locked for up to {minutes} minutes" in right.content.decode()
+    assert '<h1 class="sign-in-title">Sign-in locked</h1>' in right.content.decode()
     attempt = AccessAttempt.objects.get(username="rapporteur")
     assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
 
