@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from complaints import crypto
 
 KEY = crypto.new_key()
+URL_SAFE_KEY = base64.urlsafe_b64encode(bytes([0xFB, 0xFF]) * 16).decode().rstrip("=")
 # Written once by this code with the key below; stored values must stay readable for ever.
 OLD_KEY = "old1:Go2JDuV2FrdavypASilzRjNfCE2AuA0eH1sYiYkffKc"
 OLD_TEXT = "afr1:old1:1pA1a6X-1vA9VDae9fxcVsB2hpHpOkTrEqFgENL0vPYVYYRXZIVGmWaLKj2TqtbkkGMfSVxXVRc="
@@ -19,7 +20,9 @@ OLD_FILE = bytes.fromhex(
 )
 NARRATIVE = "complaints.complaint.narrative:1"
 FILE = "complaints.evidence.file:1"
-KEY_FORMAT = "entries must be 'id:base64url-of-32-bytes' with an alphanumeric id"
+KEY_FORMAT = (
+    "^FIELD_ENCRYPTION_KEYS entries must be 'id:base64url-of-32-bytes' with an alphanumeric id"
+)
 
 
 def encoded_key(size: int) -> str:
@@ -62,7 +65,9 @@ def test_a_malformed_entry_is_refused_with_a_clear_error(settings, entry):
 def test_the_same_key_id_twice_is_refused(settings):
     settings.FIELD_ENCRYPTION_KEYS = f"k:{crypto.new_key()}, k:{crypto.new_key()}"
 
-    with pytest.raises(ImproperlyConfigured, match="names the key 'k' twice"):
+    with pytest.raises(
+        ImproperlyConfigured, match=r"^FIELD_ENCRYPTION_KEYS names the key 'k' twice\.$"
+    ):
         crypto.keyring()
 
 
@@ -70,12 +75,14 @@ def test_the_same_key_id_twice_is_refused(settings):
 def test_no_key_is_refused(settings, spec):
     settings.FIELD_ENCRYPTION_KEYS = spec
 
-    with pytest.raises(ImproperlyConfigured, match="holds no key"):
+    with pytest.raises(ImproperlyConfigured, match=r"^FIELD_ENCRYPTION_KEYS holds no key\.$"):
         crypto.keyring()
 
 
 def test_a_well_formed_key_with_or_without_padding_is_accepted(settings):
-    settings.FIELD_ENCRYPTION_KEYS = f" a:{KEY}= ,b:{crypto.new_key()}"
+    assert "-" in URL_SAFE_KEY
+    assert "_" in URL_SAFE_KEY
+    settings.FIELD_ENCRYPTION_KEYS = f" a:{KEY}= ,b:{URL_SAFE_KEY}"
 
     ring = crypto.keyring()
 
@@ -137,6 +144,15 @@ def test_a_text_that_is_not_a_whole_ciphertext_is_refused(settings, token):
         crypto.decrypt_text(token, context=NARRATIVE)
 
 
+def test_a_garbled_or_truncated_text_says_why(settings):
+    settings.FIELD_ENCRYPTION_KEYS = OLD_KEY
+
+    with pytest.raises(crypto.DecryptionFailed, match=r"^not an encrypted value$"):
+        crypto.decrypt_text("afr1:old1:abc", context=NARRATIVE)
+    with pytest.raises(crypto.DecryptionFailed, match=r"^too short to be a ciphertext$"):
+        crypto.decrypt_text("afr1:old1:", context=NARRATIVE)
+
+
 def test_a_truncated_file_is_refused(settings):
     settings.FIELD_ENCRYPTION_KEYS = OLD_KEY
 
@@ -157,16 +173,16 @@ def test_an_empty_value_is_sealed_and_read_back(settings):
 def test_a_ciphertext_of_another_format_version_is_refused_not_guessed(settings):
     settings.FIELD_ENCRYPTION_KEYS = OLD_KEY
 
-    with pytest.raises(crypto.DecryptionFailed, match="not an encrypted value"):
+    with pytest.raises(crypto.DecryptionFailed, match=r"^not an encrypted value$"):
         crypto.decrypt_text(OLD_TEXT.replace("afr1", "afr2", 1), context=NARRATIVE)
-    with pytest.raises(crypto.DecryptionFailed, match="not an encrypted file"):
+    with pytest.raises(crypto.DecryptionFailed, match=r"^not an encrypted file$"):
         crypto.decrypt_bytes(b"AFR2" + OLD_FILE[4:], context=FILE)
 
 
 def test_a_ciphertext_whose_key_is_gone_names_the_key(settings):
     settings.FIELD_ENCRYPTION_KEYS = f"new:{KEY}"
 
-    with pytest.raises(crypto.DecryptionFailed, match="no key 'old1' in FIELD_ENCRYPTION_KEYS"):
+    with pytest.raises(crypto.DecryptionFailed, match=r"^no key 'old1' in FIELD_ENCRYPTION_KEYS$"):
         crypto.decrypt_text(OLD_TEXT, context=NARRATIVE)
     with pytest.raises(crypto.DecryptionFailed, match="no key 'old1'"):
         crypto.decrypt_bytes(OLD_FILE, context=FILE)
@@ -176,7 +192,11 @@ def test_an_altered_ciphertext_or_another_context_is_refused(settings):
     settings.FIELD_ENCRYPTION_KEYS = OLD_KEY
     altered = OLD_FILE[:-1] + bytes([OLD_FILE[-1] ^ 1])
 
-    with pytest.raises(crypto.DecryptionFailed, match="does not belong here or was altered"):
+    with pytest.raises(
+        crypto.DecryptionFailed, match=r"^ciphertext does not belong here or was altered$"
+    ):
         crypto.decrypt_bytes(altered, context=FILE)
-    with pytest.raises(crypto.DecryptionFailed, match="does not belong here or was altered"):
+    with pytest.raises(
+        crypto.DecryptionFailed, match=r"^ciphertext does not belong here or was altered$"
+    ):
         crypto.decrypt_text(OLD_TEXT, context="complaints.complaint.narrative:2")

@@ -93,7 +93,8 @@ def test_a_wrong_code_signs_nobody_in(client, rapporteur, rapporteur_device):
     response = enter_code(client, wrong_code(rapporteur_device))
 
     assert response.status_code == 200
-    assert "This code is not right" in response.content.decode()
+    page = response.content.decode()
+    assert ">This code is not right. Wait for the next code in your app, then try again.<" in page
     assert "_auth_user_id" not in client.session
     assert client.get(reverse("admin:index"), follow=True).redirect_chain[-1][0] == CODE_STEP
 
@@ -399,7 +400,7 @@ def test_a_code_that_is_not_six_digits_is_refused_without_counting_as_a_failure(
     response = enter_code(client, code)
 
     assert response.status_code == 200
-    assert "Type the six digits that your app shows." in response.content.decode()
+    assert ">Type the six digits that your app shows.<" in response.content.decode()
     assert not AccessAttempt.objects.exists()
     assert "_auth_user_id" not in client.session
 
