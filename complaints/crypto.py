@@ -10,6 +10,7 @@ encrypts, all decrypt. Each ciphertext names its key, so keys can be rotated in 
 """
 
 import base64
+import binascii
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,8 @@ from django.core.exceptions import ImproperlyConfigured
 TEXT_PREFIX = "afr1"
 FILE_MAGIC = b"AFR1"
 NONCE_BYTES = 12
+KEY_BYTES = 32  # AES-256
+TAG_BYTES = 16
 
 
 class DecryptionFailed(Exception):
@@ -38,17 +41,33 @@ class Keyring:
 def _parse(spec: str) -> Keyring:
     keys: dict[str, AESGCM] = {}
     for item in (part.strip() for part in spec.split(",") if part.strip()):
-        key_id, _sep, encoded = item.partition(":")
-        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        if not key_id.isalnum() or len(raw) != 32:
-            raise ImproperlyConfigured(
-                "FIELD_ENCRYPTION_KEYS entries must be 'id:base64url-of-32-bytes' with an "
-                "alphanumeric id."
-            )
+        key_id, raw = _entry(item)
+        if key_id in keys:  # a second key under one id would silently replace the first
+            raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEYS names the key {key_id!r} twice.")
         keys[key_id] = AESGCM(raw)
     if not keys:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS holds no key.")
     return Keyring(active_id=next(iter(keys)), keys=keys)
+
+
+def _entry(item: str) -> tuple[str, bytes]:
+    """One "id:key" entry; anything but an alphanumeric id and 32 bytes of key is refused.
+
+    Production settings check this too, but a key of the wrong size must never reach AES in any
+    mode: AESGCM would take 16 or 24 bytes as AES-128 or AES-192 without a word.
+    """
+    key_id, _sep, encoded = item.partition(":")
+    try:
+        # validate=True: a stray character is an error, not silently skipped.
+        raw = base64.b64decode(encoded + "=" * (-len(encoded) % 4), altchars="-_", validate=True)
+    except binascii.Error:
+        raw = b""
+    if not (key_id.isascii() and key_id.isalnum()) or len(raw) != KEY_BYTES:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS entries must be 'id:base64url-of-32-bytes' with an "
+            "alphanumeric id: make a key with `python manage.py encryption_rotate --new-key`."
+        )
+    return key_id, raw
 
 
 def keyring() -> Keyring:
@@ -57,7 +76,7 @@ def keyring() -> Keyring:
 
 def new_key() -> str:
     """A fresh key in the settings format, for operators (see SECURITY.md)."""
-    return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode().rstrip("=")
 
 
 def _seal(data: bytes, context: str) -> tuple[str, bytes]:
@@ -70,6 +89,8 @@ def _open(key_id: str, sealed: bytes, context: str) -> bytes:
     key = keyring().keys.get(key_id)
     if key is None:
         raise DecryptionFailed(f"no key {key_id!r} in FIELD_ENCRYPTION_KEYS")
+    if len(sealed) < NONCE_BYTES + TAG_BYTES:  # AESGCM would raise a bare ValueError
+        raise DecryptionFailed("too short to be a ciphertext")
     try:
         return key.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode())
     except InvalidTag as error:
@@ -85,7 +106,11 @@ def decrypt_text(token: str, *, context: str) -> str:
     prefix, key_id, encoded = ([*token.split(":", 2), "", ""])[:3]
     if prefix != TEXT_PREFIX:
         raise DecryptionFailed("not an encrypted value")
-    return _open(key_id, base64.urlsafe_b64decode(encoded), context).decode()
+    try:
+        sealed = base64.urlsafe_b64decode(encoded)
+    except binascii.Error as error:
+        raise DecryptionFailed("not an encrypted value") from error
+    return _open(key_id, sealed, context).decode()
 
 
 def text_key_id(token: str) -> str:
@@ -99,11 +124,12 @@ def encrypt_bytes(data: bytes, *, context: str) -> bytes:
 
 
 def _file_parts(blob: bytes) -> tuple[str, bytes]:
-    if not blob.startswith(FILE_MAGIC):
+    if len(blob) <= len(FILE_MAGIC) or not blob.startswith(FILE_MAGIC):
         raise DecryptionFailed("not an encrypted file")
     length = blob[len(FILE_MAGIC)]
     start = len(FILE_MAGIC) + 1
-    return blob[start : start + length].decode(), blob[start + length :]
+    # A garbled id names no key (and is refused as such) rather than raising UnicodeDecodeError.
+    return blob[start : start + length].decode(errors="replace"), blob[start + length :]
 
 
 def decrypt_bytes(blob: bytes, *, context: str) -> bytes:

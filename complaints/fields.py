@@ -86,7 +86,8 @@ class EncryptedTextField(models.TextField):
             )
         return None if value is None else str(value)
 
-    def get_prep_value(self, value: object) -> object:
-        if value is not None and not isinstance(value, Sealed):
+    def get_prep_value(self, value: object) -> None:
+        # Only lookups come here (saving goes through get_db_prep_save). Each value is sealed
+        # with a nonce of its own, so not even a ciphertext finds a row: only `= None` passes.
+        if value is not None:
             raise TypeError(f"{self.model.__name__}.{self.name} is encrypted and not queryable.")
-        return value

@@ -47,8 +47,14 @@ MODULES: dict[str, list[str]] = {
         "tests/complaints/test_submission.py",
         "tests/complaints/test_tracking.py",
     ],
-    "complaints/fields.py": ["tests/complaints/test_encryption.py"],
-    "complaints/crypto.py": ["tests/complaints/test_encryption.py"],
+    "complaints/fields.py": [
+        "tests/complaints/test_fields.py",
+        "tests/complaints/test_encryption.py",
+    ],
+    "complaints/crypto.py": [
+        "tests/complaints/test_crypto.py",
+        "tests/complaints/test_encryption.py",
+    ],
     "monitoring/accounts.py": [
         "tests/monitoring/test_sign_in.py",
         "tests/monitoring/test_lockout.py",

@@ -51,17 +51,17 @@ def outsider(django_user_model):
 def staff_viewer(django_user_model):
     """A case worker who may read complaints and evidence, and has an authenticator app.
 
-    When a test client logs them in (`client.force_login(staff_viewer)`), the session also counts
-    as having passed the second factor, as after the real two-step sign-in. A plain force_login
-    of anyone else reaches no admin page; tests/monitoring/ tests the sign-in itself.
+    Tests sign them in as a person does, with `sign_in(client, staff_viewer)` from
+    tests/monitoring/staff.py: the password, then the code the app shows now. Nothing marks a
+    session as having passed the second factor without it; tests/monitoring/ tests the steps.
     """
     from django.contrib.auth.models import Permission
-    from django.contrib.auth.signals import user_logged_in
-    from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from tests.monitoring.staff import PASSWORD
+
     user = django_user_model.objects.create_user(
-        username="viewer", password="x" * 16, is_staff=True
+        username="viewer", password=PASSWORD, is_staff=True
     )
     user.user_permissions.add(
         *Permission.objects.filter(
@@ -73,12 +73,5 @@ def staff_viewer(django_user_model):
             ]
         )
     )
-    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
-
-    def second_factor_passed(sender: type, request, user, **kwargs) -> None:
-        if user.pk == device.user_id:
-            request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-
-    user_logged_in.connect(second_factor_passed, weak=False, dispatch_uid="staff-viewer-otp")
-    yield user
-    user_logged_in.disconnect(dispatch_uid="staff-viewer-otp")
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    return user

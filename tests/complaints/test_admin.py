@@ -2,11 +2,12 @@ import pytest
 from django.urls import reverse
 
 from tests.filing import TESTDATA
+from tests.monitoring.staff import sign_in
 
 
 def test_staff_see_a_read_only_complaint_without_identity(client, complainant_case, staff_viewer):
     complaint, _receipt = complainant_case
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
 
@@ -20,7 +21,7 @@ def test_staff_see_a_read_only_complaint_without_identity(client, complainant_ca
 def test_the_complaint_list_loads_in_a_bounded_number_of_queries(
     client, complainant_case, staff_viewer, django_assert_max_num_queries
 ):
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     # 9: the user, the session's OTP device (re-checked on each request), permissions, the page.
     with django_assert_max_num_queries(9):
@@ -33,7 +34,7 @@ def test_staff_cannot_add_change_or_delete_a_complaint_in_the_admin(
     client, complainant_case, staff_viewer
 ):
     complaint, _receipt = complainant_case
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
     url = reverse("admin:complaints_complaint_change", args=[complaint.pk])
 
     response = client.post(url, {"narrative": "rewritten"})
@@ -61,7 +62,7 @@ def test_evidence_downloads_only_for_staff_with_the_permission(client, db, staff
     client.force_login(outsider)
     assert client.get(url).status_code == 302
 
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
     response = client.get(url)
 
     assert response.status_code == 200
@@ -73,7 +74,7 @@ def test_the_admin_shows_labels_and_the_date_only_as_precisely_as_known(
     client, complainant_case, staff_viewer
 ):
     complaint, _receipt = complainant_case
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     html = client.get(
         reverse("admin:complaints_complaint_change", args=[complaint.pk])
@@ -94,7 +95,7 @@ def test_the_complaint_list_costs_the_same_queries_for_one_or_many_complaints(
 
     from tests.filing import submit_directly
 
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
     url = reverse("admin:complaints_complaint_changelist")
     client.get(url)
     with CaptureQueriesContext(connection) as one:

@@ -14,6 +14,7 @@ from complaints.evidence import evidence_read
 from complaints.models import Complainant, Complaint, Evidence, Message, Victim
 from complaints.receipts import receipt_groups
 from tests.filing import TESTDATA, step_data
+from tests.monitoring.staff import sign_in
 
 MARKERS = {
     "name": "Zqmarker Uwimana Jeanne",
@@ -246,7 +247,7 @@ def test_staff_see_the_decrypted_digest_and_size_in_the_admin(client, db, staff_
 
     staff_viewer.user_permissions.add(Permission.objects.get(codename="view_evidence"))
     evidence = _filed_photo(client)
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     html = client.get(
         reverse("admin:complaints_complaint_change", args=[evidence.complaint_id])

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from complaints.models import Complaint
 from tests.filing import TESTDATA, file_through_pages, receipt_shown, step_data
+from tests.monitoring.staff import sign_in
 
 HOSTILE = [
     line.replace("\\x00", "\x00")
@@ -28,7 +29,7 @@ def test_hostile_text_is_stored_as_typed_and_shown_escaped(client, db, text, sta
     assert receipt_shown(response)
     complaint = Complaint.objects.get()
     assert complaint.narrative == text.strip()
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
     admin_page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
     assert admin_page.status_code == 200
     for marker in ("<script>alert(1)", "<svg/onload", "<img src=x", "<iframe"):

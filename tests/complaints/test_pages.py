@@ -91,14 +91,20 @@ def test_the_review_page_shows_every_answer_before_sending(client, db):
     assert "Uganda" in page
 
 
-@pytest.mark.parametrize("slug", ["about", "victims", "what", "remedies", "evidence", "consents"])
+FORM_STEPS = ["about", "victims", "what", "remedies", "evidence", "consents"]
+
+
+@pytest.mark.parametrize("slug", FORM_STEPS)
 def test_each_form_step_costs_at_most_two_queries(client, db, slug, django_assert_max_num_queries):
     data = step_data()
     with django_assert_max_num_queries(2):
-        client.get(f"/file/{slug}/")
+        assert client.get(f"/file/{slug}/").status_code == 200
     if slug != "evidence":
         with django_assert_max_num_queries(2):
-            client.post(f"/file/{slug}/", data[slug])
+            response = client.post(f"/file/{slug}/", data[slug])
+        following = [*FORM_STEPS, "review"][FORM_STEPS.index(slug) + 1]
+        assert response.status_code == 302  # accepted, not shown again with its errors
+        assert response.url == f"/file/{following}/"
 
 
 def test_the_review_page_and_sending_cost_a_bounded_number_of_queries(

@@ -67,7 +67,7 @@ def test_no_download_without_a_verified_staff_session(
 
 def test_the_case_page_links_to_the_recorded_download(client, staff_viewer, two_files):
     staff_viewer.user_permissions.add(Permission.objects.get(codename="view_evidence"))
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     html = client.get(
         reverse("admin:complaints_complaint_change", args=[two_files[0].complaint_id])

@@ -46,6 +46,7 @@ def test_the_username_is_locked_after_the_limit_even_with_the_right_password(
     assert right.status_code == 429
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     assert f"locked for up to {minutes} minutes" in right.content.decode()
+    assert '<h1 class="sign-in-title">Sign-in locked</h1>' in right.content.decode()
     attempt = AccessAttempt.objects.get(username="rapporteur")
     assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
 
@@ -73,6 +74,22 @@ def test_a_half_finished_sign_in_cannot_finish_once_the_username_is_locked(
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_half_finished_enrolment_cannot_finish_once_the_username_is_locked(
+    client, settings, newcomer
+):
+    enter_password(client, "newcomer")
+    device = TOTPDevice.objects.get(user=newcomer)
+    fail_passwords(Client(), "newcomer", settings.AXES_FAILURE_LIMIT)
+
+    response = client.post(reverse("admin:login_enrol"), {"otp_token": code_for(device)})
+
+    assert response.status_code == 429
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert "_auth_user_id" not in client.session
+    assert "staff_sign_in" not in client.session
 
 
 def test_one_username_can_never_have_two_failure_records(rapporteur):

@@ -2,6 +2,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from monitoring.models import AccessAction, AccessEvent
+from tests.monitoring.staff import sign_in
 
 
 def reveal_url(complaint) -> str:
@@ -13,7 +14,7 @@ def test_a_reviewer_with_the_permission_sees_the_identity_after_giving_a_reason(
 ):
     complaint, _receipt = complainant_case
     staff_viewer.user_permissions.add(Permission.objects.get(codename="reveal_identity"))
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
     change_page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
     assert reveal_url(complaint) in change_page.content.decode()
 
@@ -38,7 +39,7 @@ def test_the_reveal_page_asks_for_a_reason_first_and_records_nothing_on_a_get(
 ):
     complaint, _receipt = complainant_case
     staff_viewer.user_permissions.add(Permission.objects.get(codename="reveal_identity"))
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     page = client.get(reveal_url(complaint))
     empty = client.post(reveal_url(complaint), {"reason": ""})
@@ -51,7 +52,7 @@ def test_the_reveal_page_asks_for_a_reason_first_and_records_nothing_on_a_get(
 
 def test_staff_without_the_permission_cannot_reveal(client, complainant_case, staff_viewer):
     complaint, _receipt = complainant_case
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     response = client.post(reveal_url(complaint), {"reason": "curious"}, follow=True)
 
@@ -80,7 +81,7 @@ def test_victims_names_appear_only_through_the_reveal(client, db, staff_viewer):
     staff_viewer.user_permissions.add(
         *Permission.objects.filter(codename__in=["reveal_identity", "view_victim"])
     )
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     change_page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
     revealed = client.post(reveal_url(complaint), {"reason": "To write to the family."})

@@ -11,7 +11,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from complaints.models import Evidence
 from tests.filing import TESTDATA, file_through_pages
-from tests.monitoring.staff import code_for, enter_code, enter_password, sign_in, wrong_code
+from tests.monitoring.staff import (
+    PASSWORD,
+    code_for,
+    enter_code,
+    enter_password,
+    sign_in,
+    wrong_code,
+)
 
 CODE_STEP = reverse("admin:login_code")
 
@@ -86,7 +93,8 @@ def test_a_wrong_code_signs_nobody_in(client, rapporteur, rapporteur_device):
     response = enter_code(client, wrong_code(rapporteur_device))
 
     assert response.status_code == 200
-    assert "This code is not right" in response.content.decode()
+    page = response.content.decode()
+    assert ">This code is not right. Wait for the next code in your app, then try again.<" in page
     assert "_auth_user_id" not in client.session
     assert client.get(reverse("admin:index"), follow=True).redirect_chain[-1][0] == CODE_STEP
 
@@ -289,3 +297,193 @@ def test_signing_out_ends_the_session_and_clears_the_browsers_copy_of_the_site(
 
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert client.get(reverse("admin:index")).status_code == 302  # back to the sign-in page
+
+
+def test_the_session_id_changes_after_the_password_and_again_after_the_code(
+    client, rapporteur, rapporteur_device, settings
+):
+    planted = client.session  # e.g. a session id an attacker set in this browser beforehand
+    planted["planted"] = True
+    planted.save()
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    enter_password(client, "rapporteur")
+    after_password = client.cookies[settings.SESSION_COOKIE_NAME].value
+    enter_code(client, code_for(rapporteur_device))
+    after_code = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    assert len({before, after_password, after_code}) == 3
+    assert not planted.exists(before)
+    assert not planted.exists(after_password)
+    assert client.session["_auth_user_id"] == str(rapporteur.pk)
+
+
+@pytest.mark.parametrize("change", [{"is_staff": False}, {"is_active": False}])
+def test_an_account_that_loses_staff_status_or_is_deactivated_loses_its_signed_in_session(
+    client, rapporteur, rapporteur_device, evidence, django_user_model, change
+):
+    sign_in(client, rapporteur, rapporteur_device)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+    django_user_model.objects.filter(pk=rapporteur.pk).update(**change)
+
+    for url in every_admin_page(evidence):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("admin:login")), url
+    assert "id_password" in client.get(reverse("admin:login")).content.decode()
+
+
+@pytest.mark.parametrize("change", [{"is_staff": False}, {"is_active": False}])
+def test_an_account_that_loses_staff_status_between_the_steps_cannot_finish(
+    client, rapporteur, rapporteur_device, django_user_model, change
+):
+    enter_password(client, "rapporteur")
+    django_user_model.objects.filter(pk=rapporteur.pk).update(**change)
+
+    assert enter_code(client, code_for(rapporteur_device)).url == reverse("admin:login")
+    assert "_auth_user_id" not in client.session
+    assert "staff_sign_in" not in client.session
+
+
+def sign_in_title(page) -> str:
+    return re.search(r'<h1 class="sign-in-title">([^<]*)</h1>', page.content.decode()).group(1)
+
+
+def test_each_sign_in_page_shows_its_title_in_the_admins_frame(client, newcomer, rapporteur):
+    first = client.get(reverse("admin:login"))
+    enter_password(client, "newcomer")
+    enrol = client.get(reverse("admin:login_enrol"))
+    client.post(reverse("admin:login_restart"))
+    TOTPDevice.objects.create(user=rapporteur, confirmed=True)
+    enter_password(client, "rapporteur")
+    code = client.get(CODE_STEP)
+
+    assert sign_in_title(first) == "Staff sign-in"
+    assert sign_in_title(enrol) == "Set up your authenticator app"
+    assert sign_in_title(code) == "Code from your authenticator app"
+    assert "Not newcomer? Start again" in enrol.content.decode()
+    assert "Not rapporteur? Start again" in code.content.decode()
+    for page in (first, enrol, code):
+        assert "All For Rwanda — Monitoring Committee" in page.content.decode()
+
+
+def test_the_code_field_asks_for_a_one_time_code_and_never_shows_one_back(
+    client, rapporteur, rapporteur_device
+):
+    enter_password(client, "rapporteur")
+
+    page = enter_code(client, wrong_code(rapporteur_device)).content.decode()
+
+    field = re.search(r'<input[^>]*name="otp_token"[^>]*>', page).group(0)
+    for attribute in (
+        'inputmode="numeric"',
+        'autocomplete="one-time-code"',
+        "autofocus",
+        'size="8"',
+        'maxlength="20"',
+        "required",
+    ):
+        assert attribute in field
+    assert "value=" not in field  # the wrong code is not typed back in
+    assert '<label for="id_otp_token">Six-digit code:</label>' in page
+
+
+@pytest.mark.parametrize("code", ["12345", "1234567", "abcdef", "12 34 5a"])
+def test_a_code_that_is_not_six_digits_is_refused_without_counting_as_a_failure(
+    client, rapporteur, rapporteur_device, code
+):
+    from axes.models import AccessAttempt
+
+    enter_password(client, "rapporteur")
+
+    response = enter_code(client, code)
+
+    assert response.status_code == 200
+    assert ">Type the six digits that your app shows.<" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_code_typed_with_spaces_is_accepted(client, rapporteur, rapporteur_device):
+    enter_password(client, "rapporteur")
+    code = code_for(rapporteur_device)
+
+    assert enter_code(client, f" {code[:3]} {code[3:]} ").url == reverse("admin:index")
+
+
+def test_the_password_and_the_codes_are_hidden_from_error_reports(
+    client, rapporteur, rapporteur_device, newcomer
+):
+    password_step = enter_password(client, "rapporteur").wsgi_request
+    code_step = enter_code(client, wrong_code(rapporteur_device)).wsgi_request
+    newcomer_client = Client()
+    enter_password(newcomer_client, "newcomer")
+    enrol_step = newcomer_client.post(reverse("admin:login_enrol"), {"otp_token": "1"}).wsgi_request
+
+    assert password_step.sensitive_post_parameters == ("password",)
+    assert code_step.sensitive_post_parameters == ("otp_token",)
+    assert enrol_step.sensitive_post_parameters == ("otp_token",)
+
+
+def test_no_sign_in_answer_may_be_cached_even_without_the_site_wide_headers(client, newcomer):
+    answers = [client.get(reverse("admin:login")), enter_password(client, "newcomer")]
+    answers.append(client.get(reverse("admin:login_enrol")))
+    answers.append(client.get(CODE_STEP))
+    answers.append(client.post(reverse("admin:login_restart")))
+
+    for answer in answers:  # never_cache's own marks, beyond the middleware's no-store
+        assert "must-revalidate" in answer["Cache-Control"], answer
+        assert answer.has_header("Expires"), answer
+
+
+def test_start_again_takes_only_a_post(client, rapporteur, rapporteur_device):
+    enter_password(client, "rapporteur")
+
+    assert client.get(reverse("admin:login_restart")).status_code == 405
+    assert client.get(reverse("admin:login")).url == CODE_STEP  # still half-way
+
+
+def test_the_sign_in_page_sends_a_half_finished_sign_in_to_its_code_step(
+    client, rapporteur, rapporteur_device, newcomer
+):
+    enter_password(client, "rapporteur")
+
+    assert client.get(reverse("admin:login")).url == CODE_STEP
+    # Posting the form again begins another sign-in, here as someone else.
+    assert enter_password(client, "newcomer").url == reverse("admin:login_enrol")
+    assert client.session["staff_sign_in"]["user"] == str(newcomer.pk)
+
+
+def test_a_signed_in_account_visiting_the_sign_in_page_goes_on_to_the_admin(
+    client, rapporteur, rapporteur_device
+):
+    wanted = reverse("admin:complaints_complaint_changelist")
+    sign_in(client, rapporteur, rapporteur_device)
+
+    assert client.get(reverse("admin:login")).url == reverse("admin:index")
+    assert client.get(reverse("admin:login"), {"next": wanted}).url == wanted
+
+
+def test_the_sign_in_page_keeps_the_address_first_asked_for(client, rapporteur):
+    wanted = reverse("admin:complaints_complaint_changelist")
+
+    page = client.get(reverse("admin:login"), {"next": wanted}).content.decode()
+    elsewhere = client.get(reverse("admin:login"), {"next": "https://evil.example/"})
+
+    assert f'<input type="hidden" name="next" value="{wanted}">' in page
+    assert '<input type="hidden" name="next" value="">' in elsewhere.content.decode()
+
+
+def test_over_https_a_next_address_over_plain_http_is_ignored(
+    client, rapporteur, rapporteur_device
+):
+    client.post(
+        reverse("admin:login"),
+        {"username": "rapporteur", "password": PASSWORD, "next": "http://testserver/staff/"},
+        secure=True,
+    )
+
+    response = client.post(CODE_STEP, {"otp_token": code_for(rapporteur_device)}, secure=True)
+
+    assert response.url == reverse("admin:index")

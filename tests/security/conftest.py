@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from tests.security.hostile import csrf_headers
 
@@ -39,14 +38,8 @@ def visitor(complainant_case) -> Client:
 @pytest.fixture
 def staff_visitor(staff_viewer) -> Client:
     """A visitor signed in to the admin as a viewer, as a person does: password, then a code."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.monitoring.staff import sign_in
 
-    from tests.monitoring.staff import code_for, enter_code, enter_password
-
-    device = TOTPDevice.objects.filter(user=staff_viewer, confirmed=True).order_by("pk").first()
-    device = device or TOTPDevice.objects.create(user=staff_viewer, name="Phone", confirmed=True)
     visitor = Client(raise_request_exception=False)
-    signed_in = enter_password(visitor, staff_viewer.username, "x" * 16)
-    assert signed_in.url == reverse("admin:login_code"), "the admin sign-in changed: see conftest"
-    assert enter_code(visitor, code_for(device)).url == reverse("admin:index")
+    sign_in(visitor, staff_viewer)
     return visitor
