@@ -11,6 +11,7 @@ from complaints.models import Complaint
 from complaints.paginators import EstimatedCountPaginator
 from complaints.selectors import complaints_by_reference, reference_typed
 from tests.filing import step_data, submit_directly
+from tests.monitoring.staff import sign_in
 
 LIST = reverse("admin:complaints_complaint_changelist")
 
@@ -75,7 +76,7 @@ def test_a_search_that_cannot_be_a_reference_finds_nothing(two_cases, typed):
 
 def test_the_list_searches_by_reference(client, two_cases, staff_viewer):
     arrest, _expelled = two_cases
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     response = client.get(LIST, {"q": arrest.reference[4:8].lower()})
 
@@ -87,7 +88,7 @@ def test_the_group_filter_keeps_the_cases_with_a_violation_in_that_group_without
     client, two_cases, staff_viewer
 ):
     arrest, expelled = two_cases
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     with CaptureQueriesContext(connection) as queries:
         liberty = client.get(LIST, {"group": "liberty"})
@@ -101,7 +102,7 @@ def test_the_group_filter_keeps_the_cases_with_a_violation_in_that_group_without
 
 
 def test_show_counts_is_never_offered_nor_run(client, two_cases, staff_viewer):
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
     client.get(LIST)
     with CaptureQueriesContext(connection) as plain:
         page = client.get(LIST)
@@ -114,7 +115,7 @@ def test_show_counts_is_never_offered_nor_run(client, two_cases, staff_viewer):
 
 
 def test_the_list_names_the_country_where_it_happened(client, two_cases, staff_viewer):
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     html = client.get(LIST).content.decode()
 

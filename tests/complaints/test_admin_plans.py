@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints import paginators
+from tests.monitoring.staff import sign_in
 from tests.scale import complaints_generate
 
 pytestmark = pytest.mark.skipif(
@@ -70,7 +71,7 @@ def test_no_list_filter_or_search_reads_the_complaint_table_sequentially(
     many_complaints, client, staff_viewer, monkeypatch, query
 ):
     monkeypatch.setattr(paginators, "EXACT_UP_TO", paginators.EXACT_UP_TO * SIZE // 1_000_000)
-    client.force_login(staff_viewer)
+    sign_in(client, staff_viewer)
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(LIST, query)
