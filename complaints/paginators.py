@@ -5,8 +5,10 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-# Below this, counting is cheap enough to be exact.
-EXACT_UP_TO = 10_000
+# Lists up to this long are counted exactly; longer ones are estimated. Counting exactly stops
+# here, so it never reads more rows than this (a filter that keeps one complaint in five, such as
+# a violation group, probes five times as many).
+EXACT_UP_TO = 1_000
 
 
 class EstimatedCountPaginator(Paginator):
@@ -16,7 +18,8 @@ class EstimatedCountPaginator(Paginator):
       need a total, and an exact count of the whole table, or of a filter that keeps a third of
       it, reads every row it counts on every page view. The whole table's size comes from
       pg_class, a filtered list's from the planner's estimate (EXPLAIN, which runs nothing).
-      Lists of up to EXACT_UP_TO rows, by that estimate, are counted exactly.
+      A filtered list of up to EXACT_UP_TO rows is counted exactly, by a count that stops
+      there, so a filter costs the same queries whether it keeps ten rows or a million.
     - A page in the second half of the list is read from the end, in the reverse order, so
       that the last page skips as few rows as the first (an OFFSET reads every row it skips).
     """
@@ -24,15 +27,16 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         query = getattr(self.object_list, "query", None)
-        if query is not None and connection.vendor == "postgresql":
-            estimate = (
-                planner_row_estimate(self.object_list)
-                if query.where
-                else table_row_estimate(query.model._meta.db_table)
-            )
-            if estimate > EXACT_UP_TO:
-                return estimate
-        return super().count
+        if query is None or connection.vendor != "postgresql":
+            return super().count
+        if not query.where:
+            estimate = table_row_estimate(query.model._meta.db_table)
+            return estimate if estimate > EXACT_UP_TO else super().count
+        # Always the same two queries, whatever the list's length: the planner's estimate, and
+        # a count that stops after EXACT_UP_TO + 1 rows (exact for a short list, bounded cost).
+        estimate = planner_row_estimate(self.object_list)
+        counted = self.object_list.order_by()[: EXACT_UP_TO + 1].count()
+        return counted if counted <= EXACT_UP_TO else max(estimate, counted)
 
     def page(self, number: int | str) -> Page:
         number = self.validate_number(number)

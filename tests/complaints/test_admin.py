@@ -112,21 +112,27 @@ def test_the_complaint_list_costs_the_same_queries_for_one_or_many_complaints(
     assert len(response.context["cl"].result_list) == 26
 
 
-def test_a_long_list_is_counted_from_statistics_and_a_short_one_exactly(monkeypatch, db):
+def test_a_long_list_is_counted_from_statistics_and_a_short_one_exactly(monkeypatch, db, now):
     from django.db import connection
 
     from complaints import paginators
     from complaints.models import Complaint
+    from tests.filing import submit_directly
 
+    for _ in range(3):
+        submit_directly(now=now)
     monkeypatch.setattr(connection, "vendor", "postgresql")
     monkeypatch.setattr(paginators, "table_row_estimate", lambda table: 1_000_000)
     monkeypatch.setattr(paginators, "planner_row_estimate", lambda queryset: 300_000)
     received = Complaint.objects.filter(status="received")
+    closed = Complaint.objects.filter(status="closed")
 
     assert paginators.EstimatedCountPaginator(Complaint.objects.all(), 50).count == 1_000_000
-    assert paginators.EstimatedCountPaginator(received, 50).count == 300_000
-    monkeypatch.setattr(paginators, "planner_row_estimate", lambda queryset: 12)
-    assert paginators.EstimatedCountPaginator(received, 50).count == 0  # short: counted exactly
+    monkeypatch.setattr(paginators, "EXACT_UP_TO", 2)
+    assert paginators.EstimatedCountPaginator(received, 50).count == 300_000  # 3 > 2: long
+    assert paginators.EstimatedCountPaginator(closed, 50).count == 0  # short: counted exactly
+    monkeypatch.setattr(paginators, "EXACT_UP_TO", 10)
+    assert paginators.EstimatedCountPaginator(received, 50).count == 3  # the estimate was wrong
 
 
 def test_the_row_estimate_reads_postgresqls_statistics(db):
