@@ -27,12 +27,13 @@ import secrets
 import statistics
 import sys
 import time
-from base64 import urlsafe_b64encode
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.environment import production_like  # noqa: E402
 
 DATABASE = "afr_scale"
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -41,16 +42,7 @@ ROUNDS = int(os.environ.get("SCALE_ROUNDS", "7"))
 
 
 def configure() -> None:
-    key = urlsafe_b64encode(secrets.token_bytes(32)).decode()
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="allforrwanda.settings",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        RECEIPT_HASH_SECRET=secrets.token_urlsafe(48),
-        FIELD_ENCRYPTION_KEYS=f"scale:{key}",
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        STATIC_FROM_SOURCE="1",
+    production_like(
         DATABASE_URL=f"{PG}/{DATABASE}",
         DATABASE_STATEMENT_TIMEOUT_MS="600000",  # the generation's big inserts and ANALYZE
         LOG_LEVEL="WARNING",

@@ -36,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-from base64 import urlsafe_b64encode
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +48,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.environment import production_like  # noqa: E402
 
 PG_PORT = int(os.environ.get("FAULTS_PG_PORT", "5432"))
 REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", "6379"))
@@ -129,16 +130,7 @@ def _reset(sock: socket.socket) -> None:
 
 
 def configure(pg: FaultyProxy, redis: FaultyProxy) -> None:
-    key = urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="allforrwanda.settings",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        RECEIPT_HASH_SECRET=secrets.token_urlsafe(48),
-        FIELD_ENCRYPTION_KEYS=f"faults:{key}",
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        STATIC_FROM_SOURCE="1",
+    production_like(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{pg.port}/{DATABASE}",
         REDIS_URL=f"redis://127.0.0.1:{redis.port}/{REDIS_DB}",
         DATABASE_CONNECT_TIMEOUT="2",

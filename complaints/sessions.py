@@ -16,8 +16,19 @@ from complaints.outage import CACHE_OUTAGE, CacheUnavailable
 
 
 class SessionStore(cache.SessionStore):
+    # Set once a view has written the session itself and its answer must reach the person even
+    # if the cache fails before Django's middleware writes it again (the receipt, views._submit).
+    written_by_view = False
+
     def get_expire_at_browser_close(self) -> bool:
         return True
+
+    def save(self, must_create: bool = False) -> None:
+        try:
+            super().save(must_create)
+        except CACHE_OUTAGE:
+            if not self.written_by_view:
+                raise
 
     def load(self) -> dict:
         try:

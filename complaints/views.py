@@ -309,6 +309,7 @@ def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
         request.session[RECEIPT_TOKEN_KEY] = draft.token
         # Sent: the receipt is read under yet another session id, never the one the filing had.
         request.session.cycle_key()  # writes the session now, while a failure can be answered
+        request.session.written_by_view = True  # the middleware's second write may fail quietly
     except CACHE_OUTAGE:
         logger.warning("The cache failed after a complaint was filed; its receipt is shown once")
         session_abandon(request)

@@ -326,3 +326,28 @@ def test_an_outage_is_logged_once_a_minute_without_the_page(visitor, db, caplog)
     assert lines == [
         "The database cannot be reached (OperationalError); pages that need it answer 503"
     ]
+
+
+def test_when_the_cache_fails_as_the_receipt_page_is_sent_the_receipt_still_arrives(
+    visitor, db, monkeypatch
+):
+    """After the view wrote the session, Django's middleware writes it again: that may fail."""
+    from complaints import views
+
+    token = filed_up_to_review(visitor)
+    page = views._receipt_page
+
+    def page_then_lose_the_cache(request, **kwargs):
+        from django.core.cache.backends.redis import RedisCache
+
+        response = page(request, **kwargs)
+        dead = DEAD_REDIS["default"]
+        request.session._cache = RedisCache(dead["LOCATION"], {"OPTIONS": dead["OPTIONS"]})
+        return response
+
+    monkeypatch.setattr(views, "_receipt_page", page_then_lose_the_cache)
+
+    response = visitor.post("/file/review/", {"token": token})
+
+    assert receipt_shown(response)
+    assert Complaint.objects.count() == 1
