@@ -55,6 +55,11 @@ MODULES: dict[str, list[str]] = {
         "tests/complaints/test_crypto.py",
         "tests/complaints/test_encryption.py",
     ],
+    "monitoring/admin_site.py": [
+        "tests/monitoring/test_admin_lookups.py",
+        "tests/monitoring/test_sign_in.py",
+        "tests/monitoring/test_staff_changes.py",
+    ],
     "monitoring/accounts.py": [
         "tests/monitoring/test_sign_in.py",
         "tests/monitoring/test_lockout.py",

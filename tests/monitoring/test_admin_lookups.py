@@ -80,3 +80,21 @@ def test_a_lookup_back_through_a_reverse_relation_is_refused_not_a_crash(
     response = superuser_client.get(reverse(url_name), {lookup: "a"})
 
     assert response.status_code == 400
+
+
+def test_a_model_registered_without_an_admin_class_also_filters_only_on_what_it_lists():
+    from django.contrib.auth.models import Permission
+
+    from monitoring.admin_site import ListedLookupsOnly, StaffAdminSite
+
+    site = StaffAdminSite(name="probe")
+    site.register(Permission)
+
+    assert isinstance(site._registry[Permission], ListedLookupsOnly)
+
+
+def test_the_staff_site_names_itself_as_the_committees(superuser_client):
+    html = superuser_client.get(reverse("admin:index")).content.decode()
+
+    assert "All For Rwanda — Monitoring Committee" in html
+    assert "<title>Case work | All For Rwanda</title>" in html
