@@ -1,8 +1,17 @@
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from tests.filing import submit_directly
+
+PRODUCTION_PASSWORD_HASHERS = list(django_settings.PASSWORD_HASHERS)
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):
+    """Staff passwords hashed with Argon2id at cheap settings (tests/hashers.py)."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
