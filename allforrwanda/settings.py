@@ -340,6 +340,15 @@ SUBMISSIONS_PER_NETWORK_PER_HOUR = env_int("SUBMISSIONS_PER_NETWORK_PER_HOUR", d
 EVIDENCE_UPLOADS_PER_NETWORK_PER_HOUR = env_int(
     "EVIDENCE_UPLOADS_PER_NETWORK_PER_HOUR", default=1000
 )
+# The Committee's deadlines (complaints/deadlines.py); time awaiting the complainant is not counted.
+DEADLINE_TRIAGE_DAYS = env_int("DEADLINE_TRIAGE_DAYS", default=7)
+DEADLINE_TRIAGE_URGENT_HOURS = env_int("DEADLINE_TRIAGE_URGENT_HOURS", default=48)
+DEADLINE_ADMISSIBILITY_DAYS = env_int("DEADLINE_ADMISSIBILITY_DAYS", default=30)
+# From admissibility to an adopted decision: three months, the time a rapporteur needs to ask
+# questions, read the evidence and write reasons, and the chair to review them.
+DEADLINE_DECISION_DAYS = env_int("DEADLINE_DECISION_DAYS", default=90)
+# After a decision, the complainant may appeal for this long.
+APPEAL_WINDOW_DAYS = env_int("APPEAL_WINDOW_DAYS", default=30)
 # How long a closed or withdrawn case is kept before `manage.py retention_purge` deletes it.
 RETENTION_DAYS_AFTER_CLOSURE = env_int("RETENTION_DAYS_AFTER_CLOSURE", default=3650)
 # Which request header holds the client's address for throttling: REMOTE_ADDR when the site is

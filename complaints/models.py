@@ -167,6 +167,15 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Where the Committee has the next step: the queues and the deadlines are about these.
+WITH_THE_COMMITTEE = [
+    Status.RECEIVED,
+    Status.TRIAGE,
+    Status.AWAITING_COMPLAINANT,
+    Status.EXAMINATION,
+]
+
+
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("Normal")
     URGENT = "urgent", _("Urgent: someone is in immediate danger")
@@ -245,6 +254,20 @@ class Complaint(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     language = models.CharField(_("language of submission"), max_length=10)
+    # The committee member in charge, set by the chair (monitoring.cases.services.case_assign).
+    rapporteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # complaint_rapporteur below leads with it
+        verbose_name=_("rapporteur"),
+    )
+    # When the Committee's next step is due (complaints/deadlines.py); None when the clock is
+    # paused or the stage has no deadline. Written with the status, by complaint_transition.
+    due_at = models.DateTimeField(_("next step due"), null=True, blank=True, editable=False)
 
     # What happened.
     categories = models.ManyToManyField(
@@ -312,6 +335,21 @@ class Complaint(models.Model):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(fields=["status", "submitted_at"]),
+            # The queues (monitoring/cases/selectors.py): each reads its own small index.
+            models.Index(fields=["rapporteur", "submitted_at"], name="complaint_rapporteur"),
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(rapporteur__isnull=True, status__in=WITH_THE_COMMITTEE),
+                name="complaint_unassigned",
+            ),
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(immediate_danger=True, status__in=WITH_THE_COMMITTEE),
+                name="complaint_urgent",
+            ),
+            models.Index(
+                fields=["due_at"], condition=models.Q(due_at__isnull=False), name="complaint_due"
+            ),
             models.Index(fields=["urgency", "submitted_at"]),
             models.Index(fields=["immediate_danger", "submitted_at"]),
             models.Index(fields=["channel", "submitted_at"]),
@@ -492,6 +530,8 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    # A message from the complainant is unread until a staff member opens the case page.
+    read_at = models.DateTimeField(_("read"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("message")

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from complaints.crypto import encrypt_bytes
+from complaints.deadlines import DeadlineRules, Step, deadline
 from complaints.errors import ComplaintError, EvidenceRefused
 from complaints.evidence import MB, CleanFile, evidence_file_context
 from complaints.models import (
@@ -25,7 +26,7 @@ from complaints.models import (
     Victim,
 )
 from complaints.receipts import receipt_hash, receipt_new, reference_new
-from complaints.workflow import complaint_transition
+from complaints.workflow import awaiting_returns_to, complaint_transition
 
 COMPLAINANT_FIELDS = [
     "full_name",
@@ -149,6 +150,11 @@ def _complaint_create(
         submitted_at=now,
         language=language,
         urgency=Urgency.URGENT if what["immediate_danger"] else Urgency.NORMAL,
+        due_at=deadline(
+            [Step(status=Status.RECEIVED, at=now)],
+            danger=what["immediate_danger"],
+            rules=DeadlineRules.from_settings(),
+        ).due_at,
         **{name: what[name] for name in INCIDENT_FIELDS},
         **{name: steps["remedies"][name] for name in REMEDY_FIELDS},
         **{name: steps["consents"][name] for name in CONSENT_FIELDS},
@@ -219,10 +225,25 @@ def complaint_submit(
     raise ComplaintError(_("Your complaint could not be saved. Please try again."))
 
 
+def _answered(complaint: Complaint, *, now: datetime) -> None:
+    """A message or file from the complainant answers the Committee's question: a case that
+    was awaiting them goes back to where it was, and its deadline's clock restarts."""
+    if complaint.status == Status.AWAITING_COMPLAINANT:
+        complaint_transition(
+            complaint=complaint, to=awaiting_returns_to(complaint), by_complainant=True, now=now
+        )
+
+
 def message_from_complainant(*, complaint: Complaint, body: str, now: datetime) -> Message:
-    return Message.objects.create(
-        complaint=complaint, direction=Message.Direction.FROM_COMPLAINANT, body=body, sent_at=now
-    )
+    with transaction.atomic():
+        # Locked, so that the answer and a move by staff at the same moment do not cross.
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        message = Message.objects.create(
+            complaint=locked, direction=Message.Direction.FROM_COMPLAINANT, body=body, sent_at=now
+        )
+        _answered(locked, now=now)
+    complaint.status = locked.status
+    return message
 
 
 def evidence_add(
@@ -243,6 +264,7 @@ def evidence_add(
             item = evidence_store(clean=clean, description=description)
             evidence = _evidence_row(complaint=locked, item=item, now=now)
             evidence.save()
+            _answered(locked, now=now)
     except BaseException:
         if item:
             default_storage.delete(item["path"])  # no file may stay behind without its record

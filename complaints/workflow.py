@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from complaints.deadlines import DeadlineRules, Step, deadline
 from complaints.errors import TransitionRefused
 from complaints.models import Complaint, Status, StatusChange
 
@@ -21,6 +22,8 @@ class Transition:
     permission: str | None  # the staff permission that allows it; None: staff cannot
     complainant_may: bool = False
     needs_reason: bool = False
+    # Made by a scheduled job, never by a person (close_expired_appeal_windows).
+    scheduled: bool = False
 
 
 _TRIAGE = "complaints.triage_complaint"
@@ -29,23 +32,28 @@ _DECIDE = "complaints.decide_complaint"
 _APPEAL = "complaints.decide_appeal"
 _WITHDRAW = "complaints.record_withdrawal"
 
+# Where a case awaiting the complainant's answer may go back to: the stage that asked.
+RETURNS = {Status.TRIAGE, Status.EXAMINATION}
+
 OPEN_STATUSES = [s for s in Status if s not in {Status.CLOSED, Status.WITHDRAWN}]
 
 TRANSITIONS: dict[tuple[Status, Status], Transition] = {
     (Status.RECEIVED, Status.TRIAGE): Transition(_TRIAGE),
     (Status.TRIAGE, Status.AWAITING_COMPLAINANT): Transition(_TRIAGE, needs_reason=True),
-    (Status.AWAITING_COMPLAINANT, Status.TRIAGE): Transition(_TRIAGE),
+    # The complainant's answer moves the case back (complaint_answer), or staff do.
+    (Status.AWAITING_COMPLAINANT, Status.TRIAGE): Transition(_TRIAGE, complainant_may=True),
     (Status.TRIAGE, Status.INADMISSIBLE): Transition(_DECIDE, needs_reason=True),
     (Status.TRIAGE, Status.EXAMINATION): Transition(_TRIAGE),
     (Status.EXAMINATION, Status.AWAITING_COMPLAINANT): Transition(_EXAMINE, needs_reason=True),
-    (Status.AWAITING_COMPLAINANT, Status.EXAMINATION): Transition(_EXAMINE),
+    (Status.AWAITING_COMPLAINANT, Status.EXAMINATION): Transition(_EXAMINE, complainant_may=True),
     (Status.EXAMINATION, Status.DECIDED): Transition(_DECIDE, needs_reason=True),
     (Status.INADMISSIBLE, Status.APPEALED): Transition(
         None, complainant_may=True, needs_reason=True
     ),
     (Status.DECIDED, Status.APPEALED): Transition(None, complainant_may=True, needs_reason=True),
-    (Status.INADMISSIBLE, Status.CLOSED): Transition(_DECIDE),
-    (Status.DECIDED, Status.CLOSED): Transition(_DECIDE),
+    # Only once the appeal window has passed without an appeal: nobody may cut it short.
+    (Status.INADMISSIBLE, Status.CLOSED): Transition(None, scheduled=True),
+    (Status.DECIDED, Status.CLOSED): Transition(None, scheduled=True),
     (Status.APPEALED, Status.APPEAL_DECIDED): Transition(_APPEAL, needs_reason=True),
     (Status.APPEAL_DECIDED, Status.CLOSED): Transition(_APPEAL),
     (Status.APPEAL_DECIDED, Status.EXAMINATION): Transition(_APPEAL, needs_reason=True),
@@ -107,6 +115,7 @@ def _check(
     to: Status,
     by: AbstractBaseUser | None,
     by_complainant: bool,
+    by_schedule: bool,
     reason: str,
 ) -> None:
     rule = transition_allowed(source=complaint.status, target=to)
@@ -115,14 +124,47 @@ def _check(
             _("A complaint that is “%(source)s” cannot become “%(target)s”.")
             % {"source": Status(complaint.status).label, "target": to.label}
         )
-    if by_complainant and not rule.complainant_may:
-        raise TransitionRefused(_("Only the Committee can make this change."))
-    if not by_complainant and (
-        by is None or rule.permission is None or not by.has_perm(rule.permission)
-    ):
+    if by_schedule:
+        if not rule.scheduled:
+            raise TransitionRefused(_("Only a person can make this change."))
+    elif by_complainant:
+        if not rule.complainant_may:
+            raise TransitionRefused(_("Only the Committee can make this change."))
+    elif by is None or rule.permission is None or not by.has_perm(rule.permission):
         raise TransitionRefused(_("You do not have permission to make this change."))
     if rule.needs_reason and not reason.strip():
         raise TransitionRefused(_("Please give a reason for this change."))
+    if complaint.status == Status.AWAITING_COMPLAINANT and to in RETURNS:
+        back = awaiting_returns_to(complaint)
+        if to != back:
+            raise TransitionRefused(
+                _("A complaint awaiting an answer goes back to where it was: “%(status)s”.")
+                % {"status": back.label}
+            )
+
+
+def awaiting_returns_to(complaint: Complaint) -> Status:
+    """The stage a complaint awaiting the complainant's answer returns to (triage or
+    examination): the one it was in when the question was asked."""
+    asked = (
+        complaint.status_changes.filter(to_status=Status.AWAITING_COMPLAINANT)
+        .order_by("-at", "-pk")
+        .values_list("from_status", flat=True)
+        .first()
+    )
+    return Status(asked or Status.TRIAGE)
+
+
+def _deadline(complaint: Complaint) -> datetime | None:
+    steps = [
+        Step(status=status, at=at)
+        for status, at in complaint.status_changes.order_by("at", "pk").values_list(
+            "to_status", "at"
+        )
+    ]
+    return deadline(
+        steps, danger=complaint.immediate_danger, rules=DeadlineRules.from_settings()
+    ).due_at
 
 
 def complaint_transition(
@@ -131,15 +173,26 @@ def complaint_transition(
     to: Status,
     by: AbstractBaseUser | None = None,
     by_complainant: bool = False,
+    by_schedule: bool = False,
     reason: str = "",
     now: datetime,
 ) -> StatusChange:
-    """Move a complaint to a new status, or raise TransitionRefused and change nothing."""
+    """Move a complaint to a new status, or raise TransitionRefused and change nothing.
+
+    The deadline of the stage it enters (complaints/deadlines.py) is written with the status.
+    """
     with transaction.atomic():
         # Lock the row so that two reviewers (or a reviewer and the complainant) cannot both
         # move the case from the same starting status.
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-        _check(complaint=locked, to=to, by=by, by_complainant=by_complainant, reason=reason)
+        _check(
+            complaint=locked,
+            to=to,
+            by=by,
+            by_complainant=by_complainant,
+            by_schedule=by_schedule,
+            reason=reason,
+        )
         change = StatusChange.objects.create(
             complaint=locked,
             from_status=locked.status,
@@ -150,6 +203,8 @@ def complaint_transition(
             at=now,
         )
         locked.status = to
-        locked.save(update_fields=["status"])
+        locked.due_at = _deadline(locked)
+        locked.save(update_fields=["status", "due_at"])
     complaint.status = to
+    complaint.due_at = locked.due_at
     return change

@@ -21,7 +21,7 @@ S = Status
 TRIAGE, EXAMINE, DECIDE = "triage_complaint", "examine_complaint", "decide_complaint"
 APPEAL, WITHDRAWAL = "decide_appeal", "record_withdrawal"
 WORKFLOW_PERMISSIONS = [TRIAGE, EXAMINE, DECIDE, APPEAL, WITHDRAWAL]
-STAFF, COMPLAINANT, EITHER = "staff", "complainant", "either"
+STAFF, COMPLAINANT, EITHER, SCHEDULE = "staff", "complainant", "either", "schedule"
 REASON, NO_REASON = True, False
 
 # The workflow of DESIGN.md, written out: (from, to) -> who moves it, with which permission
@@ -29,16 +29,18 @@ REASON, NO_REASON = True, False
 WORKFLOW: dict[tuple[Status, Status], tuple[str, str | None, bool]] = {
     (S.RECEIVED, S.TRIAGE): (STAFF, TRIAGE, NO_REASON),
     (S.TRIAGE, S.AWAITING_COMPLAINANT): (STAFF, TRIAGE, REASON),
-    (S.AWAITING_COMPLAINANT, S.TRIAGE): (STAFF, TRIAGE, NO_REASON),
+    # The complainant's answer moves it back too, to where it was (and only there).
+    (S.AWAITING_COMPLAINANT, S.TRIAGE): (EITHER, TRIAGE, NO_REASON),
     (S.TRIAGE, S.INADMISSIBLE): (STAFF, DECIDE, REASON),
     (S.TRIAGE, S.EXAMINATION): (STAFF, TRIAGE, NO_REASON),
     (S.EXAMINATION, S.AWAITING_COMPLAINANT): (STAFF, EXAMINE, REASON),
-    (S.AWAITING_COMPLAINANT, S.EXAMINATION): (STAFF, EXAMINE, NO_REASON),
+    (S.AWAITING_COMPLAINANT, S.EXAMINATION): (EITHER, EXAMINE, NO_REASON),
     (S.EXAMINATION, S.DECIDED): (STAFF, DECIDE, REASON),
     (S.INADMISSIBLE, S.APPEALED): (COMPLAINANT, None, REASON),
     (S.DECIDED, S.APPEALED): (COMPLAINANT, None, REASON),
-    (S.INADMISSIBLE, S.CLOSED): (STAFF, DECIDE, NO_REASON),
-    (S.DECIDED, S.CLOSED): (STAFF, DECIDE, NO_REASON),
+    # When the appeal window passes, by the scheduled job; nobody may cut the window short.
+    (S.INADMISSIBLE, S.CLOSED): (SCHEDULE, None, NO_REASON),
+    (S.DECIDED, S.CLOSED): (SCHEDULE, None, NO_REASON),
     (S.APPEALED, S.APPEAL_DECIDED): (STAFF, APPEAL, REASON),
     (S.APPEAL_DECIDED, S.CLOSED): (STAFF, APPEAL, NO_REASON),
     (S.APPEAL_DECIDED, S.EXAMINATION): (STAFF, APPEAL, REASON),
@@ -49,12 +51,17 @@ WORKFLOW: dict[tuple[Status, Status], tuple[str, str | None, bool]] = {
         if source not in {S.CLOSED, S.WITHDRAWN}
     },
 }
-STAFF_MOVES = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who != COMPLAINANT]
+STAFF_MOVES = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who in {STAFF, EITHER}]
 STAFF_ONLY_MOVES = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who == STAFF]
-COMPLAINANT_MOVES = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who != STAFF]
+COMPLAINANT_MOVES = [
+    pair for pair, (who, _p, _r) in WORKFLOW.items() if who in {COMPLAINANT, EITHER}
+]
+SCHEDULED_MOVES = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who == SCHEDULE]
 APPEALS = [pair for pair, (who, _p, _r) in WORKFLOW.items() if who == COMPLAINANT]
 NEEDS_REASON = [pair for pair, (_w, _p, reason) in WORKFLOW.items() if reason]
-NEEDS_NO_REASON = [pair for pair, (_w, _p, reason) in WORKFLOW.items() if not reason]
+NEEDS_NO_REASON = [
+    pair for pair, (who, _p, reason) in WORKFLOW.items() if not reason and who != SCHEDULE
+]
 
 # How a case reaches each status in the tests: the steps after "received".
 PATH = {
@@ -103,10 +110,19 @@ def case_at(django_user_model, now):
     """A complaint filed through the service and moved, through the service, to a status."""
     registry = django_user_model.objects.create_superuser(username="registry", password=None)
 
-    def make(status: Status):
+    def make(status: Status, *, then: Status | None = None):
+        """`then`: the move the test makes next (a question asked in examination is answered
+        back to examination)."""
         complaint = submit_directly(now=now).complaint
-        for step in PATH[status]:
-            by = {"by_complainant": True} if step == S.APPEALED else {"by": registry}
+        path = PATH[status]
+        if status == S.AWAITING_COMPLAINANT and then == S.EXAMINATION:
+            path = [S.TRIAGE, S.EXAMINATION, S.AWAITING_COMPLAINANT]
+        for step in path:
+            by = {"by": registry}
+            if step == S.APPEALED:
+                by = {"by_complainant": True}
+            elif step == S.CLOSED:
+                by = {"by_schedule": True}
             complaint_transition(
                 complaint=complaint, to=step, reason="For the test.", now=now, **by
             )
@@ -130,9 +146,14 @@ def test_the_transition_table_is_the_designed_workflow():
         rule = transition_allowed(source=source, target=target)
         if rule is None:
             return None
-        who = {(True, True): EITHER, (True, False): COMPLAINANT, (False, True): STAFF}
+        who = {
+            (True, True, False): EITHER,
+            (True, False, False): COMPLAINANT,
+            (False, True, False): STAFF,
+            (False, False, True): SCHEDULE,
+        }[rule.complainant_may, rule.permission is not None, rule.scheduled]
         permission = rule.permission and rule.permission.removeprefix("complaints.")
-        return who[rule.complainant_may, rule.permission is not None], permission, rule.needs_reason
+        return who, permission, rule.needs_reason
 
     every_pair = list(product(Status, Status))
 
@@ -165,7 +186,9 @@ def test_a_permitted_move_changes_status_and_records_who_and_why(complainant_cas
     assert complaint.status_changes.last() == change
 
 
-def test_a_move_writes_only_the_status_of_the_complaint(complainant_case, triager, now):
+def test_a_move_writes_only_the_status_and_deadline_of_the_complaint(
+    complainant_case, triager, now
+):
     complaint, _receipt = complainant_case
 
     with CaptureQueriesContext(connection) as queries:
@@ -173,7 +196,9 @@ def test_a_move_writes_only_the_status_of_the_complaint(complainant_case, triage
 
     updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "complaints_complaint"')]
     assert len(updates) == 1
-    assert updates[0].split(" SET ")[1].split(" WHERE ")[0] == "\"status\" = 'triage'"
+    assignments = updates[0].split(" SET ")[1].split(" WHERE ")[0].split(", ")
+    assert [column.split(" = ")[0] for column in assignments] == ['"status"', '"due_at"']
+    assert assignments[0] == "\"status\" = 'triage'"
 
 
 def test_moving_one_complaint_leaves_the_others_as_they_were(complainant_case, triager, now):
@@ -223,7 +248,7 @@ def test_a_triager_cannot_declare_a_complaint_inadmissible(case_at, triager, now
 def test_each_staff_move_takes_its_own_permission_and_no_other(move, case_at, staff_with, now):
     source, target = move
     needed = WORKFLOW[move][1]
-    complaint = case_at(source)
+    complaint = case_at(source, then=target)
     holds_the_others = staff_with(*[p for p in WORKFLOW_PERMISSIONS if p != needed])
     holds_it = staff_with(needed)
 
@@ -241,7 +266,7 @@ def test_each_staff_move_takes_its_own_permission_and_no_other(move, case_at, st
 @pytest.mark.parametrize("move", STAFF_ONLY_MOVES, ids=move_id)
 def test_the_complainant_cannot_make_a_staff_move(move, case_at, now):
     source, target = move
-    complaint = case_at(source)
+    complaint = case_at(source, then=target)
 
     message = refusal(complaint, to=target, by_complainant=True, reason="Please.", now=now)
 
@@ -252,7 +277,7 @@ def test_the_complainant_cannot_make_a_staff_move(move, case_at, now):
 @pytest.mark.parametrize("move", COMPLAINANT_MOVES, ids=move_id)
 def test_the_complainant_makes_their_own_moves_and_the_history_says_so(move, case_at, now):
     source, target = move
-    complaint = case_at(source)
+    complaint = case_at(source, then=target)
 
     complaint_transition(
         complaint=complaint, to=target, by_complainant=True, reason="  My reasons.  ", now=now
@@ -275,7 +300,7 @@ def test_nobody_on_the_staff_can_appeal_for_the_complainant_not_even_a_superuser
     move, case_at, django_user_model, now
 ):
     source, target = move
-    complaint = case_at(source)
+    complaint = case_at(source, then=target)
     superuser = django_user_model.objects.create_superuser(username="root", password=None)
 
     message = refusal(complaint, to=target, by=superuser, reason="On their behalf.", now=now)
@@ -287,7 +312,7 @@ def test_nobody_on_the_staff_can_appeal_for_the_complainant_not_even_a_superuser
 @pytest.mark.parametrize("move", NEEDS_REASON, ids=move_id)
 def test_a_move_that_needs_a_reason_is_refused_without_one(move, case_at, django_user_model, now):
     source, target = move
-    complaint = case_at(source)
+    complaint = case_at(source, then=target)
     who = WORKFLOW[move][0]
     by = (
         {"by_complainant": True}
@@ -304,7 +329,7 @@ def test_a_move_that_needs_a_reason_is_refused_without_one(move, case_at, django
 @pytest.mark.parametrize("move", NEEDS_NO_REASON, ids=move_id)
 def test_a_move_that_needs_no_reason_is_made_without_one(move, case_at, staff_with, now):
     source, target = move
-    complaint = case_at(source)
+    complaint = case_at(source, then=target)
 
     complaint_transition(complaint=complaint, to=target, by=staff_with(WORKFLOW[move][1]), now=now)
 
@@ -327,3 +352,52 @@ def test_the_complainant_reads_each_status_in_french_too(status):
 
     assert french[0] != english[0]
     assert french[1] != english[1]
+
+
+@pytest.mark.parametrize("move", SCHEDULED_MOVES, ids=move_id)
+def test_a_case_closes_when_its_appeal_window_passes_by_the_schedule_alone(
+    move, case_at, django_user_model, now
+):
+    source, target = move
+    complaint = case_at(source, then=target)
+    superuser = django_user_model.objects.create_superuser(username="root", password=None)
+
+    by_a_person = refusal(complaint, to=target, by=superuser, now=now)
+    by_the_complainant = refusal(complaint, to=target, by_complainant=True, now=now)
+    change = complaint_transition(complaint=complaint, to=target, by_schedule=True, now=now)
+
+    assert by_a_person == REFUSED_PERMISSION
+    assert by_the_complainant == "Only the Committee can make this change."
+    complaint.refresh_from_db()
+    assert complaint.status == target
+    assert (change.from_status, change.by, change.by_complainant) == (source, None, False)
+
+
+@pytest.mark.parametrize("move", [m for m in WORKFLOW if m not in SCHEDULED_MOVES], ids=move_id)
+def test_the_schedule_makes_no_move_that_a_person_makes(move, case_at, now):
+    source, target = move
+    complaint = case_at(source, then=target)
+
+    message = refusal(complaint, to=target, by_schedule=True, reason="Scheduled.", now=now)
+
+    assert message == "Only a person can make this change."
+    assert complaint.status == source
+
+
+@pytest.mark.parametrize(
+    ("asked_in", "not_there"), [(S.TRIAGE, S.EXAMINATION), (S.EXAMINATION, S.TRIAGE)]
+)
+def test_a_case_awaiting_an_answer_goes_back_only_to_where_it_was(
+    asked_in, not_there, case_at, django_user_model, now
+):
+    complaint = case_at(S.AWAITING_COMPLAINANT, then=asked_in)
+    superuser = django_user_model.objects.create_superuser(username="root", password=None)
+
+    by_staff = refusal(complaint, to=not_there, by=superuser, now=now)
+    by_the_complainant = refusal(complaint, to=not_there, by_complainant=True, now=now)
+
+    expected = f"A complaint awaiting an answer goes back to where it was: “{asked_in.label}”."
+    assert by_staff == by_the_complainant == expected
+    complaint_transition(complaint=complaint, to=asked_in, by_complainant=True, now=now)
+    complaint.refresh_from_db()
+    assert complaint.status == asked_in
