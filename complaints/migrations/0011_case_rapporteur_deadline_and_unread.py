@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from complaints.history import history_triggers_install
+
 
 class Migration(migrations.Migration):
 
@@ -44,4 +46,6 @@ class Migration(migrations.Migration):
             model_name='complaint',
             index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['due_at'], name='complaint_due'),
         ),
+        # SQLite's triggers name each column, and rebuilding a table drops them.
+        migrations.RunPython(history_triggers_install, migrations.RunPython.noop),
     ]

@@ -72,3 +72,34 @@ def test_raw_sql_and_deletes_are_recorded_too(complainant_case):
     deleted = CaseHistory.objects.get(table="complaints_victim", operation="DELETE")
     assert deleted.old["sex"] == "female"  # a deleted row is kept whole: the table no longer has it
     assert deleted.old["complaint_id"] == complaint.pk
+
+
+def test_the_newest_columns_are_recorded_when_they_change(complainant_case, django_user_model):
+    complaint, _receipt = complainant_case
+    member = django_user_model.objects.create_user(username="member")
+
+    Complaint.objects.filter(pk=complaint.pk).update(rapporteur=member, due_at=None)
+
+    change = CaseHistory.objects.get(table="complaints_complaint", operation="UPDATE")
+    assert (change.old["rapporteur_id"], change.new["rapporteur_id"]) == (None, member.pk)
+    assert change.old["due_at"] is not None
+    assert change.new["due_at"] is None
+
+
+def test_on_sqlite_each_trigger_names_every_column_of_its_table(db):
+    from django.apps import apps
+
+    from complaints.history import TRACKED_MODELS
+
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's triggers read whole rows (to_jsonb) and name no column
+    with connection.cursor() as cursor:
+        for name in TRACKED_MODELS:
+            model = apps.get_model("complaints", name)
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                [f"{model._meta.db_table}_history_update"],
+            )
+            (sql,) = cursor.fetchone()
+            missing = [f.column for f in model._meta.concrete_fields if f'"{f.column}"' not in sql]
+            assert not missing, (name, missing)
