@@ -263,6 +263,10 @@ class ComplaintAdmin(ReadOnlyAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Complaint | None = None) -> list:
         if request.user.has_perm("complaints.view_case_content"):
             return self.fieldsets
+        return self.structured_fieldsets()
+
+    def structured_fieldsets(self) -> list:
+        """The case page without what only those who work on the case read."""
         return [
             (
                 name,

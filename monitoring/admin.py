@@ -2,23 +2,44 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from complaints.admin import ComplaintAdmin, ReadOnlyAdmin
-from complaints.models import Complaint
+from complaints.deadlines import lateness
+from complaints.errors import ComplaintError
+from complaints.models import Complaint, Status
 from monitoring import views
+from monitoring.cases.access import Access, access_to, cases_visible_to, may_reveal
+from monitoring.cases.admin import CaseWorkAdmin, QueueFilter, bulk_move_message
+from monitoring.cases.services import case_move, messages_mark_read
 from monitoring.forms import RevealForm
 from monitoring.models import AccessEvent, StaffChange
 from monitoring.services import AccessRefused, identity_reveal
 from monitoring.staff_admin import StaffChangeAdmin, StaffTOTPDeviceAdmin, StaffUserAdmin
 
 
-class CaseAdmin(ComplaintAdmin):
-    """Complaints as the committee sees them; identity only through a recorded reveal."""
+class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
+    """Complaints as the committee sees them: each user the cases the access rule gives them
+    (monitoring/cases/access.py), the moves they may make, identity only through a recorded
+    reveal."""
+
+    list_display = [
+        *ComplaintAdmin.list_display[:2],
+        "rapporteur",
+        "deadline",
+        *ComplaintAdmin.list_display[2:],
+    ]
+    list_filter = [QueueFilter, *ComplaintAdmin.list_filter]
+    LIST_FIELDS = [*ComplaintAdmin.LIST_FIELDS, "due_at", "rapporteur__username"]
+    actions = ["start_triage"]
 
     def get_urls(self) -> list[URLPattern]:
         reveal = self.admin_site.admin_view(self.reveal_view)
@@ -27,11 +48,79 @@ class CaseAdmin(ComplaintAdmin):
         return [
             path("<int:pk>/reveal/", reveal, name="complaints_complaint_reveal"),
             path("evidence/<int:pk>/", download, name="complaints_evidence_download"),
+            *self.case_work_urls(),
             *super().get_urls(),
         ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
+        return cases_visible_to(request.user, super().get_queryset(request)).select_related(
+            "rapporteur"
+        )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Complaint | None = None) -> list:
+        if obj is not None and access_to(request.user, obj) < Access.FULL:
+            return self.structured_fieldsets()
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request: HttpRequest, obj: Complaint | None = None) -> list:
+        if obj is not None and access_to(request.user, obj) < Access.FULL:
+            return []
+        return super().get_inlines(request, obj)
+
+    @admin.display(description=_("rapporteur"), ordering="rapporteur__username")
+    def rapporteur(self, complaint: Complaint) -> str:
+        return complaint.rapporteur.get_username() if complaint.rapporteur_id else "—"
+
+    @admin.display(description=_("next step due"), ordering="due_at")
+    def deadline(self, complaint: Complaint) -> str:
+        if complaint.due_at is None:
+            return "—"
+        late = lateness(complaint.due_at, now=timezone.now())
+        if late is None:
+            return date_format(timezone.localtime(complaint.due_at), "j M Y")
+        return format_html(
+            '<strong class="overdue">{}</strong>',
+            _("%(days)d days late") % {"days": late.days} if late.days else _("late today"),
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        complaint = (
+            self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
+        )
+        extra = dict(extra_context or {})
+        if complaint is not None:
+            extra.update(self.case_work_context(request, complaint))
+            if extra["full_access"] and request.method == "GET":
+                # Opening the case is reading it: its messages from the complainant are read.
+                messages_mark_read(complaint, now=timezone.now())
+        return super().change_view(request, object_id, form_url, extra)
+
+    @admin.action(description=_("Start triage of the selected cases"))
+    def start_triage(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
+        moved, refused = 0, []
+        for complaint in queryset.only("pk", "reference", "status", "rapporteur"):
+            try:
+                case_move(
+                    complaint=complaint,
+                    to=Status.TRIAGE,
+                    by=request.user,
+                    expected_status=Status.RECEIVED,
+                    now=timezone.now(),
+                )
+            except ComplaintError:
+                refused.append(complaint.reference)
+            else:
+                moved += 1
+        bulk_move_message(request, moved, refused)
+
     def reveal_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        complaint = get_object_or_404(Complaint, pk=pk)
+        complaint = self._case(request, pk)
         form = RevealForm(request.POST if request.method == "POST" else None)
         context = {
             **self.admin_site.each_context(request),
@@ -55,7 +144,7 @@ class CaseAdmin(ComplaintAdmin):
                 "monitoring/identity.html",
                 {**context, "complainant": complainant, "victims": complaint.victims.all()},
             )
-        if not request.user.has_perm("complaints.reveal_identity"):
+        if not may_reveal(request.user, complaint):
             messages.error(request, str(AccessRefused.default_message))
             return redirect("admin:complaints_complaint_change", complaint.pk)
         return render(

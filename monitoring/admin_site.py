@@ -103,6 +103,12 @@ class StaffAdminSite(admin.AdminSite):
             from monitoring.staff_changes import staff_changes_pending
 
             extra["staff_changes_pending"] = staff_changes_pending().count()
+        if request.user.has_perm("complaints.view_complaint"):
+            from django.utils import timezone
+
+            from monitoring.cases.selectors import queue_counts
+
+            extra["queues"] = queue_counts(request.user, now=timezone.now())
         return super().index(request, extra)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:

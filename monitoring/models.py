@@ -165,3 +165,20 @@ class PendingPassword(models.Model):
 
     def __str__(self) -> str:
         return f"pending password #{self.change_id}"
+
+
+# The case work's models live in their package; imported here so that Django finds them.
+from monitoring.cases.models import Assignment, ConflictDeclaration, Note  # noqa: E402
+
+__all__ = [
+    "AccessAction",
+    "AccessEvent",
+    "Assignment",
+    "ConflictDeclaration",
+    "Note",
+    "PendingPassword",
+    "StaffChange",
+    "StaffChangeDecision",
+    "StaffChangeKind",
+    "StaffChangeOutcome",
+]

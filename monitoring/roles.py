@@ -15,12 +15,17 @@ CASE_WORK = [
     "complaints.view_evidence_file",
     "complaints.triage_complaint",
     "complaints.examine_complaint",
+    "complaints.add_message",
+    "monitoring.view_note",
+    "monitoring.add_note",
+    "monitoring.add_conflictdeclaration",
 ]
 
 # A role holding any of these reaches case content, identities or decisions, or lets its holder
 # confirm such a role for someone else; giving it takes two people (monitoring/staff_changes.py).
 SENSITIVE_PERMISSIONS = [
     "complaints.view_case_content",
+    "monitoring.view_every_case",
     "complaints.reveal_identity",
     "complaints.view_evidence_file",
     "complaints.decide_complaint",
@@ -38,6 +43,10 @@ ROLES: dict[str, list[str]] = {
         *CASE_WORK,
         "complaints.decide_complaint",
         "complaints.record_withdrawal",
+        "monitoring.assign_rapporteur",
+        "monitoring.view_every_case",
+        "monitoring.view_assignment",
+        "monitoring.view_conflictdeclaration",
         "complaints.reveal_identity",
         "monitoring.view_accessevent",
         "complaints.view_violationcategory",

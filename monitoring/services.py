@@ -40,7 +40,9 @@ def identity_reveal(
     *, complaint: Complaint, by: AbstractBaseUser, reason: str, now: datetime
 ) -> Complainant:
     """The complainant's identity, for a permitted reviewer who says why; always recorded."""
-    if not by.has_perm("complaints.reveal_identity"):
+    from monitoring.cases.access import may_reveal
+
+    if not may_reveal(by, complaint):
         raise AccessRefused
     with transaction.atomic():
         access_event_record(

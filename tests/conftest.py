@@ -79,6 +79,8 @@ def staff_viewer(django_user_model):
                 "view_case_content",
                 "view_evidence_file",
                 "view_violationcategory",
+                # Every case, as the chair sees them (monitoring/cases/access.py).
+                "view_every_case",
             ]
         )
     )

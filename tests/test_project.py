@@ -89,3 +89,12 @@ def test_the_migrated_roles_hold_exactly_the_permissions_monitoring_roles_lists(
             for p in Group.objects.get(name=name).permissions.select_related("content_type")
         }
         assert granted == set(permissions), name
+
+
+def test_each_role_holds_exactly_the_permissions_roles_py_lists(db):
+    held = {
+        group.name: {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        for group in Group.objects.prefetch_related("permissions__content_type")
+    }
+
+    assert held == {name: set(permissions) for name, permissions in ROLES.items()}

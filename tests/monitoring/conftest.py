@@ -16,6 +16,8 @@ def _staff(django_user_model, username: str, **extra):
                 "view_case_content",
                 "view_evidence_file",
                 "view_violationcategory",
+                # Every case, as the chair sees them (monitoring/cases/access.py).
+                "view_every_case",
             ]
         )
     )

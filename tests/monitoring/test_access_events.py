@@ -8,8 +8,18 @@ from monitoring.services import AccessRefused, identity_reveal
 
 @pytest.fixture
 def revealer(django_user_model):
+    """The chair: the identity permission, on every case (monitoring/cases/access.py)."""
     user = django_user_model.objects.create_user(username="revealer", password="x" * 16)
-    user.user_permissions.add(Permission.objects.get(codename="reveal_identity"))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=[
+                "reveal_identity",
+                "view_complaint",
+                "view_case_content",
+                "view_every_case",
+            ]
+        )
+    )
     return user
 
 

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from monitoring.cases.services import case_assign
 from tests.filing import MARKERS
 from tests.monitoring.staff import PASSWORD, sign_in
 
@@ -21,13 +22,25 @@ def signed_in_as(django_user_model, role: str) -> Client:
 
 
 @pytest.mark.parametrize(
-    ("role", "reads_the_story"), [("Data officer", False), ("Rapporteur", True)]
+    ("role", "given_to_them", "reads_the_story"),
+    [
+        ("Data officer", False, False),
+        ("Rapporteur", False, False),  # the unassigned queue: structured fields only
+        ("Rapporteur", True, True),
+        ("Committee chair", False, True),
+    ],
 )
 def test_only_case_workers_read_a_cases_narrative_people_and_history(
-    django_user_model, complainant_case, role, reads_the_story
+    django_user_model, complainant_case, role, given_to_them, reads_the_story, now
 ):
     complaint, _receipt = complainant_case
     client = signed_in_as(django_user_model, role)
+    if given_to_them:
+        chair = django_user_model.objects.create_superuser(username="chair", password=None)
+        member = django_user_model.objects.get(username=role.replace(" ", "-").lower())
+        case_assign(
+            complaint=complaint, rapporteur=member, by=chair, expected_rapporteur_id=None, now=now
+        )
 
     page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
 

@@ -1,0 +1,1 @@
+"""The Monitoring Committee's work on a case: assignment, conflicts, notes, deadlines, decisions."""

@@ -1,0 +1,270 @@
+"""The case page's work: the moves the user may make, assignment, notes, messages, conflicts.
+
+A mixin of the committee's CaseAdmin (monitoring/admin.py). Every page here goes through the
+admin site's `admin_view` (a signed-in, second-factor staff session) and loads the case through
+the admin's queryset, so a case the user may not see is a 404 here as in the list.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from complaints.errors import ComplaintError
+from complaints.models import Complaint, Status
+from complaints.workflow import TRANSITIONS, awaiting_returns_to
+from monitoring.cases.access import Access, access_to, may_reveal
+from monitoring.cases.forms import MOVE_WORDING, RETURN_WORDING, AssignForm, MoveForm, TextForm
+from monitoring.cases.selectors import QUEUE_BY_SLUG, QUEUES, case_timeline
+from monitoring.cases.services import (
+    case_assign,
+    case_move,
+    conflict_declare,
+    message_to_complainant,
+    note_add,
+    rapporteurs_eligible,
+)
+
+# Decisions (inadmissible, decided) are proposed and adopted through their own pages; closing
+# after the appeal window is the schedule's.
+DECISIONS = {Status.INADMISSIBLE, Status.DECIDED}
+
+
+@dataclass(frozen=True)
+class Move:
+    target: Status
+    label: str
+    reason_label: str
+    needs_reason: bool
+
+
+def moves_for(user: object, complaint: Complaint) -> list[Move]:
+    """The moves the case page offers this user now, in the table's order."""
+    if access_to(user, complaint) < Access.FULL:
+        return []
+    moves = []
+    for (source, target), rule in TRANSITIONS.items():
+        if source != complaint.status or target in DECISIONS or rule.permission is None:
+            continue
+        if not user.has_perm(rule.permission):
+            continue
+        if source == Status.AWAITING_COMPLAINANT and target != Status.WITHDRAWN:
+            if target != awaiting_returns_to(complaint):
+                continue
+            label, reason_label = RETURN_WORDING
+        else:
+            label, reason_label = MOVE_WORDING.get(target, (target.label, _("Reason")))
+        moves.append(Move(target, str(label), str(reason_label), rule.needs_reason))
+    return moves
+
+
+TEXTS = {
+    # what: (page title, field label, service, success message)
+    "note": (
+        _("Write an internal note"),
+        _("Note (for the Committee only; the complainant never sees it)"),
+        note_add,
+        _("The note was added."),
+    ),
+    "message": (
+        _("Write to the complainant"),
+        _("Message (the complainant reads it on the tracking page)"),
+        message_to_complainant,
+        _("The message was sent. The complainant reads it when they next open their case."),
+    ),
+    "conflict": (
+        _("Declare a conflict of interest"),
+        _("What the conflict is (you will no longer see this case)"),
+        None,
+        _("Your conflict of interest was recorded. The case is no longer shown to you."),
+    ),
+}
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [(q.slug, q.title) for q in QUEUES if not q.who or request.user.has_perm(q.who)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        queue = QUEUE_BY_SLUG.get(self.value() or "")
+        if queue is None:
+            return queryset
+        return queryset.filter(queue.condition(request.user, timezone.now()))
+
+
+class CaseWorkAdmin:
+    """Mixed into the committee's CaseAdmin."""
+
+    def case_work_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/move/<str:target>/", wrap(self.move_view), name="case_move"),
+            path("<int:pk>/assign/", wrap(self.assign_view), name="case_assign"),
+            path("<int:pk>/write/<str:what>/", wrap(self.text_view), name="case_write"),
+        ]
+
+    def _case(self, request: HttpRequest, pk: int) -> Complaint:
+        complaint = self.get_queryset(request).filter(pk=pk).first()
+        if complaint is None:
+            raise Http404
+        return complaint
+
+    def _page(
+        self,
+        request: HttpRequest,
+        complaint: Complaint,
+        title: str,
+        form: object,
+        *,
+        status: int = 200,
+        **extra: object,
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "complaint": complaint,
+            "title": title,
+            "form": form,
+            **extra,
+        }
+        return render(request, "monitoring/case_action.html", context, status=status)
+
+    def _back(self, complaint: Complaint) -> HttpResponse:
+        return redirect("admin:complaints_complaint_change", complaint.pk)
+
+    def move_view(self, request: HttpRequest, pk: int, target: str) -> HttpResponse:
+        complaint = self._case(request, pk)
+        move = next((m for m in moves_for(request.user, complaint) if m.target == target), None)
+        if move is None:
+            messages.error(request, _("This change is not open to you on this case now."))
+            return self._back(complaint)
+        data = request.POST if request.method == "POST" else None
+        form = MoveForm(
+            data,
+            initial={"expected_status": complaint.status},
+            label=move.reason_label,
+            required=move.needs_reason,
+        )
+        if data is not None and form.is_valid():
+            try:
+                case_move(
+                    complaint=complaint,
+                    to=move.target,
+                    by=request.user,
+                    expected_status=form.cleaned_data["expected_status"],
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except ComplaintError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(
+                    request,
+                    _("The case is now “%(status)s”.") % {"status": move.target.label},
+                )
+            return self._back(complaint)
+        return self._page(
+            request, complaint, move.label, form, status=400 if data is not None else 200
+        )
+
+    def assign_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm("monitoring.assign_rapporteur"):
+            raise PermissionDenied
+        complaint = self._case(request, pk)
+        people = rapporteurs_eligible(complaint)
+        data = request.POST if request.method == "POST" else None
+        form = AssignForm(
+            data,
+            initial={
+                "rapporteur": complaint.rapporteur_id,
+                "expected_rapporteur": complaint.rapporteur_id or "",
+            },
+            people=people,
+        )
+        if data is not None and form.is_valid():
+            chosen = next((p for p in people if p.pk == form.cleaned_data["rapporteur"]), None)
+            expected = form.cleaned_data["expected_rapporteur"]
+            try:
+                case_assign(
+                    complaint=complaint,
+                    rapporteur=chosen,
+                    by=request.user,
+                    expected_rapporteur_id=int(expected) if expected.isdigit() else None,
+                    now=timezone.now(),
+                )
+            except ComplaintError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(request, _("The case's rapporteur was changed."))
+            return self._back(complaint)
+        title = _("Give the case to a rapporteur")
+        return self._page(request, complaint, title, form, status=400 if data else 200)
+
+    def text_view(self, request: HttpRequest, pk: int, what: str) -> HttpResponse:
+        if what not in TEXTS:
+            raise Http404
+        complaint = self._case(request, pk)
+        title, label, service, done = TEXTS[what]
+        data = request.POST if request.method == "POST" else None
+        form = TextForm(data, label=label)
+        if data is not None and form.is_valid():
+            body, now = form.cleaned_data["body"], timezone.now()
+            try:
+                if service is None:
+                    conflict_declare(complaint=complaint, member=request.user, reason=body, now=now)
+                else:
+                    service(complaint=complaint, by=request.user, body=body, now=now)
+            except ComplaintError as error:
+                form.add_error("body", str(error.message))
+            else:
+                messages.success(request, done)
+                if service is None:
+                    return redirect("admin:complaints_complaint_changelist")
+                return self._back(complaint)
+        return self._page(request, complaint, title, form, status=400 if data else 200)
+
+    def case_work_context(self, request: HttpRequest, complaint: Complaint) -> dict:
+        access = access_to(request.user, complaint)
+        now = timezone.now()
+        context = {
+            "access": int(access),
+            "full_access": access == Access.FULL,
+            "moves": moves_for(request.user, complaint),
+            "may_assign": request.user.has_perm("monitoring.assign_rapporteur"),
+            "may_note": request.user.has_perm("monitoring.add_note"),
+            "may_message": request.user.has_perm("complaints.add_message") and complaint.is_open,
+            "may_declare_conflict": request.user.has_perm("monitoring.add_conflictdeclaration"),
+            "may_reveal": may_reveal(request.user, complaint),
+            "late_by": complaint.due_at and now > complaint.due_at and now - complaint.due_at,
+        }
+        if access == Access.FULL:
+            context["timeline"] = case_timeline(complaint)
+        return context
+
+
+def bulk_move_message(request: HttpRequest, moved: int, refused: list[str]) -> None:
+    if moved:
+        messages.success(
+            request,
+            ngettext("%(count)d case moved.", "%(count)d cases moved.", moved) % {"count": moved},
+        )
+    if refused:
+        messages.warning(
+            request,
+            _("Not moved (changed meanwhile, or not yours to move): %(references)s")
+            % {"references": ", ".join(refused)},
+        )
+
+
+def reverse_move(complaint: Complaint, target: str) -> str:
+    return reverse("admin:case_move", args=[complaint.pk, target])

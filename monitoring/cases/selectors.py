@@ -1,0 +1,154 @@
+"""The Committee's reads: its queues, their counts, and a case's timeline as staff see it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import WITH_THE_COMMITTEE, Complaint, Evidence, Message, Status, StatusChange
+from monitoring.cases.access import cases_visible_to
+from monitoring.cases.models import Assignment, Note
+
+# A queue's count stops here ("1,000+"): counting a long queue to the last row costs a scan of
+# its index on every page of the admin, and nobody acts on the difference.
+COUNT_UP_TO = 1000
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    title: str
+    condition: object  # a Q, or a callable(user, now) -> Q
+    who: str = ""  # the permission that makes the queue worth showing
+
+
+def _mine(user: AbstractBaseUser, now: datetime) -> Q:
+    return Q(rapporteur=user, status__in=WITH_THE_COMMITTEE)
+
+
+def _unassigned(user: AbstractBaseUser, now: datetime) -> Q:
+    # The same condition as the complaint_unassigned index, so that it is used.
+    return Q(rapporteur__isnull=True, status__in=WITH_THE_COMMITTEE)
+
+
+def _urgent(user: AbstractBaseUser, now: datetime) -> Q:
+    return Q(immediate_danger=True, status__in=WITH_THE_COMMITTEE)
+
+
+def _overdue(user: AbstractBaseUser, now: datetime) -> Q:
+    return Q(due_at__lt=now)
+
+
+def _awaiting(user: AbstractBaseUser, now: datetime) -> Q:
+    return Q(status=Status.AWAITING_COMPLAINANT)
+
+
+QUEUES = [
+    Queue("mine", _("Assigned to me"), _mine, "complaints.examine_complaint"),
+    Queue("unassigned", _("Not yet assigned"), _unassigned, "complaints.view_case_content"),
+    Queue("urgent", _("Urgent: someone in immediate danger"), _urgent),
+    Queue("overdue", _("Overdue"), _overdue),
+    Queue("awaiting", _("Awaiting the complainant"), _awaiting),
+]
+QUEUE_BY_SLUG = {queue.slug: queue for queue in QUEUES}
+
+
+def queue_cases(
+    user: AbstractBaseUser, slug: str, *, now: datetime, cases: QuerySet[Complaint] | None = None
+) -> QuerySet[Complaint]:
+    cases = Complaint.objects.all() if cases is None else cases
+    return cases_visible_to(user, cases.filter(QUEUE_BY_SLUG[slug].condition(user, now)))
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    queue: Queue
+    count: int
+
+    @property
+    def more(self) -> bool:
+        return self.count > COUNT_UP_TO
+
+
+def queue_counts(user: AbstractBaseUser, *, now: datetime) -> list[QueueCount]:
+    """Each queue the user works from, with its count (capped): one short query per queue."""
+    counts = []
+    for queue in QUEUES:
+        if queue.who and not user.has_perm(queue.who):
+            continue
+        cases = queue_cases(user, queue.slug, now=now).values("pk")[: COUNT_UP_TO + 1]
+        counts.append(QueueCount(queue=queue, count=cases.count()))
+    return counts
+
+
+@dataclass(frozen=True)
+class StaffTimelineEntry:
+    at: datetime
+    kind: str  # status, note, message_in, message_out, evidence, assignment
+    title: str
+    body: str = ""
+    by: str = ""
+    unread: bool = False
+
+
+def _name(user: AbstractBaseUser | None) -> str:
+    return user.get_username() if user is not None else ""
+
+
+def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
+    """Everything that happened on a case, oldest first, for those working on it."""
+    entries = [
+        StaffTimelineEntry(
+            at=change.at,
+            kind="status",
+            title=_("Status: %(status)s") % {"status": Status(change.to_status).label},
+            body=change.reason,
+            by=_("the complainant") if change.by_complainant else _name(change.by),
+        )
+        for change in StatusChange.objects.filter(complaint=complaint).select_related("by")
+    ]
+    entries += [
+        StaffTimelineEntry(
+            at=note.at, kind="note", title=_("Internal note"), body=note.body, by=_name(note.author)
+        )
+        for note in Note.objects.filter(complaint=complaint).select_related("author")
+    ]
+    for message in Message.objects.filter(complaint=complaint).select_related("author"):
+        incoming = message.direction == Message.Direction.FROM_COMPLAINANT
+        entries.append(
+            StaffTimelineEntry(
+                at=message.sent_at,
+                kind="message_in" if incoming else "message_out",
+                title=_("Message from the complainant") if incoming else _("Message sent"),
+                body=message.body,
+                by=_("the complainant") if incoming else _name(message.author),
+                unread=incoming and message.read_at is None,
+            )
+        )
+    entries += [
+        StaffTimelineEntry(
+            at=item.uploaded_at,
+            kind="evidence",
+            title=_("File added: %(kind)s") % {"kind": item.get_kind_display()},
+            body=item.description,
+        )
+        for item in Evidence.objects.filter(complaint=complaint).only(
+            "uid", "complaint", "kind", "description", "uploaded_at"
+        )
+    ]
+    entries += [
+        StaffTimelineEntry(
+            at=assignment.at,
+            kind="assignment",
+            title=_("Given to %(name)s") % {"name": _name(assignment.rapporteur)}
+            if assignment.rapporteur
+            else _("Back in the queue"),
+            by=_name(assignment.by),
+        )
+        for assignment in Assignment.objects.filter(complaint=complaint).select_related(
+            "rapporteur", "by"
+        )
+    ]
+    return sorted(entries, key=lambda entry: entry.at)

@@ -1,0 +1,181 @@
+"""The Committee's writes on a case. Each checks who acts, locks the case, writes, records who.
+
+Status moves go through complaints.workflow.complaint_transition, the only writer of `status`.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from complaints.errors import ComplaintError
+from complaints.models import Complaint, Message, Status, StatusChange
+from complaints.workflow import complaint_transition
+from monitoring.cases.access import Access, access_to
+from monitoring.cases.models import Assignment, ConflictDeclaration, Note
+
+
+class CaseWorkRefused(ComplaintError):
+    default_message = _("You do not have permission to do this.")
+
+
+class StaleCase(ComplaintError):
+    default_message = _(
+        "Someone else changed this case since you opened it. Nothing was changed: "
+        "look at the case again and decide."
+    )
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _working_on(user: AbstractBaseUser, complaint: Complaint) -> None:
+    if access_to(user, complaint) < Access.FULL:
+        raise CaseWorkRefused
+
+
+def rapporteurs_eligible(complaint: Complaint) -> list[AbstractBaseUser]:
+    """Active staff who may read cases and work on them, without a conflict on this one."""
+    conflicted = ConflictDeclaration.objects.filter(complaint=complaint).values("member_id")
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .exclude(pk__in=conflicted)
+        .order_by("username")
+    )
+    return [
+        user
+        for user in people
+        if user.has_perm("complaints.view_case_content")
+        and user.has_perm("complaints.examine_complaint")
+    ]
+
+
+def case_assign(
+    *,
+    complaint: Complaint,
+    rapporteur: AbstractBaseUser | None,
+    by: AbstractBaseUser,
+    expected_rapporteur_id: int | None,
+    now: datetime,
+) -> Assignment:
+    """The chair gives a case to a rapporteur, another one, or nobody (back to the queue).
+
+    `expected_rapporteur_id` is who held it when the chair opened the page: if that changed
+    since, nothing is changed (another chair's choice is not overwritten unseen).
+    """
+    if not by.has_perm("monitoring.assign_rapporteur"):
+        raise CaseWorkRefused
+    with transaction.atomic():
+        locked = _locked(complaint)
+        if locked.rapporteur_id != expected_rapporteur_id:
+            raise StaleCase
+        if rapporteur is not None and rapporteur not in rapporteurs_eligible(locked):
+            raise CaseWorkRefused(
+                _(
+                    "This person cannot be given the case: they do not work on cases, or have "
+                    "declared a conflict of interest on it."
+                )
+            )
+        if rapporteur is not None and rapporteur.pk == locked.rapporteur_id:
+            raise CaseWorkRefused(_("The case is already theirs."))
+        locked.rapporteur = rapporteur
+        locked.save(update_fields=["rapporteur"])
+        assignment = Assignment.objects.create(
+            complaint=locked, rapporteur=rapporteur, by=by, at=now
+        )
+    complaint.rapporteur = rapporteur
+    return assignment
+
+
+def conflict_declare(
+    *, complaint: Complaint, member: AbstractBaseUser, reason: str, now: datetime
+) -> ConflictDeclaration:
+    """A member declares a conflict of interest: the case leaves their hands and their sight."""
+    if not member.has_perm("monitoring.add_conflictdeclaration"):
+        raise CaseWorkRefused
+    if not reason.strip():
+        raise CaseWorkRefused(_("Please say what the conflict of interest is."))
+    with transaction.atomic():
+        locked = _locked(complaint)
+        if ConflictDeclaration.objects.filter(complaint=locked, member=member).exists():
+            raise CaseWorkRefused(_("You have already declared a conflict on this case."))
+        if access_to(member, locked) == Access.NONE:
+            raise CaseWorkRefused
+        declaration = ConflictDeclaration.objects.create(
+            complaint=locked, member=member, reason=reason.strip(), at=now
+        )
+        if locked.rapporteur_id == member.pk:
+            locked.rapporteur = None
+            locked.save(update_fields=["rapporteur"])
+            # Recorded as the member's own giving up of the case.
+            Assignment.objects.create(complaint=locked, rapporteur=None, by=member, at=now)
+    complaint.rapporteur = locked.rapporteur
+    return declaration
+
+
+def note_add(*, complaint: Complaint, by: AbstractBaseUser, body: str, now: datetime) -> Note:
+    if not by.has_perm("monitoring.add_note"):
+        raise CaseWorkRefused
+    _working_on(by, complaint)
+    if not body.strip():
+        raise CaseWorkRefused(_("The note is empty."))
+    return Note.objects.create(complaint=complaint, author=by, body=body.strip(), at=now)
+
+
+def message_to_complainant(
+    *, complaint: Complaint, by: AbstractBaseUser, body: str, now: datetime
+) -> Message:
+    """A message the complainant reads on the tracking page (never the writer's name)."""
+    if not by.has_perm("complaints.add_message"):
+        raise CaseWorkRefused
+    _working_on(by, complaint)
+    if not body.strip():
+        raise CaseWorkRefused(_("The message is empty."))
+    if not complaint.is_open:
+        raise CaseWorkRefused(_("This case is closed: the complainant can no longer answer."))
+    return Message.objects.create(
+        complaint=complaint,
+        direction=Message.Direction.TO_COMPLAINANT,
+        body=body.strip(),
+        author=by,
+        sent_at=now,
+    )
+
+
+def case_move(
+    *,
+    complaint: Complaint,
+    to: Status,
+    by: AbstractBaseUser,
+    expected_status: str,
+    reason: str = "",
+    now: datetime,
+) -> StatusChange:
+    """A move made from the case page or a bulk action, by someone working on the case.
+
+    `expected_status` is the status the person saw: if the case moved since, nothing happens.
+    Asking the complainant a question (awaiting_complainant) sends the question as a message
+    they read on the tracking page, in the same transaction as the move.
+    """
+    with transaction.atomic():
+        locked = _locked(complaint)
+        if locked.status != expected_status:
+            raise StaleCase
+        _working_on(by, locked)
+        change = complaint_transition(complaint=locked, to=to, by=by, reason=reason, now=now)
+        if to == Status.AWAITING_COMPLAINANT:
+            message_to_complainant(complaint=locked, by=by, body=reason, now=now)
+    complaint.status, complaint.due_at = locked.status, locked.due_at
+    return change
+
+
+def messages_mark_read(complaint: Complaint, *, now: datetime) -> int:
+    """A staff member opened the case: its messages from the complainant are read."""
+    unread = Message.objects.filter(
+        complaint=complaint, direction=Message.Direction.FROM_COMPLAINANT, read_at__isnull=True
+    )
+    return unread.update(read_at=now)

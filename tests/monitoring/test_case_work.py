@@ -1,0 +1,440 @@
+"""The Committee's case work in the admin: who sees which case, assignment, moves, notes, queues."""
+
+from itertools import product
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from complaints.models import Message, Status, StatusChange
+from complaints.services import message_from_complainant
+from monitoring.cases.access import Access, Standing, case_access
+from monitoring.cases.models import Assignment, ConflictDeclaration, Note
+from monitoring.cases.services import (
+    CaseWorkRefused,
+    StaleCase,
+    case_assign,
+    case_move,
+    conflict_declare,
+    note_add,
+)
+from monitoring.services import AccessRefused, identity_reveal
+from tests.filing import MARKERS, submit_directly
+from tests.monitoring.staff import PASSWORD, sign_in
+
+
+def member(django_user_model, username: str, role: str):
+    user = django_user_model.objects.create_user(
+        username=username, password=PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def chair(django_user_model):
+    return member(django_user_model, "chair", "Committee chair")
+
+
+@pytest.fixture
+def rapporteur(django_user_model):
+    return member(django_user_model, "amina", "Rapporteur")
+
+
+@pytest.fixture
+def other_rapporteur(django_user_model):
+    return member(django_user_model, "jean", "Rapporteur")
+
+
+@pytest.fixture
+def data_officer(django_user_model):
+    return member(django_user_model, "data", "Data officer")
+
+
+def client_of(user) -> Client:
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+def give(complaint, to, *, by, now):
+    return case_assign(
+        complaint=complaint,
+        rapporteur=to,
+        by=by,
+        expected_rapporteur_id=complaint.rapporteur_id,
+        now=now,
+    )
+
+
+def case_page(client: Client, complaint):
+    return client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+
+
+# --- the access rule, every combination --------------------------------------------------------
+
+
+def expected_access(view, read, every, mine, unassigned, conflicted) -> Access:
+    if not view or conflicted:
+        return Access.NONE
+    if not read:
+        return Access.STRUCTURED
+    if every or mine:
+        return Access.FULL
+    return Access.STRUCTURED if unassigned else Access.NONE
+
+
+@pytest.mark.parametrize("answers", list(product([False, True], repeat=6)))
+def test_the_access_rule_for_every_combination(answers):
+    view, read, every, mine, unassigned, conflicted = answers
+    if mine and unassigned:
+        return  # a case cannot be both someone's and nobody's
+    standing = Standing(
+        may_view=view,
+        may_read_cases=read,
+        sees_every_case=every,
+        is_rapporteur=mine,
+        unassigned=unassigned,
+        conflicted=conflicted,
+    )
+
+    assert case_access(standing) == expected_access(*answers)
+
+
+# --- who sees which case -------------------------------------------------------------------------
+
+
+def listed(client: Client, **params) -> set[str]:
+    page = client.get(reverse("admin:complaints_complaint_changelist"), params)
+    assert page.status_code == 200
+    return {c.reference for c in page.context["cl"].result_list}
+
+
+def test_a_member_sees_their_cases_and_the_unassigned_queue_the_chair_sees_all(
+    chair, rapporteur, other_rapporteur, now
+):
+    theirs = submit_directly(now=now).complaint
+    someone_elses = submit_directly(now=now).complaint
+    unassigned = submit_directly(now=now).complaint
+    give(theirs, rapporteur, by=chair, now=now)
+    give(someone_elses, other_rapporteur, by=chair, now=now)
+
+    assert listed(client_of(rapporteur)) == {theirs.reference, unassigned.reference}
+    assert listed(client_of(chair)) == {
+        theirs.reference,
+        someone_elses.reference,
+        unassigned.reference,
+    }
+    other_page = case_page(client_of(rapporteur), someone_elses)
+    assert other_page.status_code == 302  # the admin's "does not exist" redirect
+    assert MARKERS["narrative"] not in other_page.content.decode()
+
+
+def test_an_unassigned_case_shows_a_member_its_structured_fields_only(rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+
+    page = case_page(client_of(rapporteur), complaint)
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert complaint.reference in text
+    assert MARKERS["narrative"] not in text
+    assert MARKERS["name"] not in text
+    assert "structured fields only" in text
+    assert reverse("admin:case_write", args=[complaint.pk, "note"]) not in text
+
+
+def test_the_rapporteur_reads_their_case_and_its_timeline(chair, rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+
+    page = case_page(client_of(rapporteur), complaint)
+
+    text = page.content.decode()
+    assert MARKERS["narrative"] in text
+    assert MARKERS["name"] not in text  # identity stays behind the recorded reveal
+    assert [entry.kind for entry in page.context["timeline"]] == ["status", "assignment"]
+
+
+def test_the_outsider_reaches_no_case_page_and_no_case_action(outsider, chair, now):
+    complaint = submit_directly(now=now).complaint
+    outsider.is_staff = True
+    outsider.set_password(PASSWORD)
+    outsider.save()
+    TOTPDevice.objects.create(user=outsider, name="Phone", confirmed=True)
+    client = client_of(outsider)
+
+    pages = [
+        reverse("admin:complaints_complaint_changelist"),
+        reverse("admin:complaints_complaint_change", args=[complaint.pk]),
+        reverse("admin:case_move", args=[complaint.pk, "triage"]),
+        reverse("admin:case_assign", args=[complaint.pk]),
+        reverse("admin:case_write", args=[complaint.pk, "note"]),
+    ]
+
+    for url in pages:
+        assert client.get(url).status_code in {403, 404}, url
+        assert client.post(url, {"body": "x", "reason": "x"}).status_code in {403, 404}, url
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RECEIVED
+    assert not Note.objects.exists()
+
+
+# --- assignment and conflicts --------------------------------------------------------------------
+
+
+def test_the_chair_assigns_and_reassigns_and_each_is_recorded(
+    chair, rapporteur, other_rapporteur, now
+):
+    complaint = submit_directly(now=now).complaint
+
+    give(complaint, rapporteur, by=chair, now=now)
+    give(complaint, other_rapporteur, by=chair, now=now)
+
+    complaint.refresh_from_db()
+    assert complaint.rapporteur == other_rapporteur
+    assert list(
+        Assignment.objects.filter(complaint=complaint).values_list("rapporteur__username", "by")
+    ) == [("amina", chair.pk), ("jean", chair.pk)]
+
+
+def test_an_assignment_from_a_stale_page_changes_nothing(chair, rapporteur, other_rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+
+    with pytest.raises(StaleCase):
+        case_assign(
+            complaint=complaint,
+            rapporteur=other_rapporteur,
+            by=chair,
+            expected_rapporteur_id=None,  # the page was opened before the first assignment
+            now=now,
+        )
+
+    complaint.refresh_from_db()
+    assert complaint.rapporteur == rapporteur
+    assert Assignment.objects.count() == 1
+
+
+def test_only_the_chair_assigns(rapporteur, other_rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+
+    with pytest.raises(CaseWorkRefused):
+        give(complaint, other_rapporteur, by=rapporteur, now=now)
+
+    complaint.refresh_from_db()
+    assert complaint.rapporteur is None
+
+
+def test_a_declared_conflict_takes_the_case_away_hides_it_and_blocks_assignment(
+    chair, rapporteur, now
+):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+
+    conflict_declare(complaint=complaint, member=rapporteur, reason="I know the family.", now=now)
+
+    complaint.refresh_from_db()
+    assert complaint.rapporteur is None
+    assert ConflictDeclaration.objects.get().reason == "I know the family."
+    assert listed(client_of(rapporteur)) == set()
+    with pytest.raises(CaseWorkRefused):
+        give(complaint, rapporteur, by=chair, now=now)
+
+
+def test_a_conflict_needs_a_reason(rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+
+    with pytest.raises(CaseWorkRefused):
+        conflict_declare(complaint=complaint, member=rapporteur, reason="  ", now=now)
+
+    assert not ConflictDeclaration.objects.exists()
+
+
+def test_the_chair_assigns_from_the_case_page(chair, rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+    client = client_of(chair)
+    url = reverse("admin:case_assign", args=[complaint.pk])
+
+    form = client.get(url)
+    done = client.post(url, {"rapporteur": rapporteur.pk, "expected_rapporteur": ""})
+
+    assert form.status_code == 200
+    assert done.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.rapporteur == rapporteur
+
+
+# --- moves ---------------------------------------------------------------------------------------
+
+
+def test_the_case_page_offers_the_moves_the_user_may_make_now(chair, rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+
+    page = case_page(client_of(rapporteur), complaint)
+
+    assert [move.target for move in page.context["moves"]] == [Status.TRIAGE]
+    assert reverse("admin:case_move", args=[complaint.pk, "triage"]) in page.content.decode()
+
+
+def test_a_move_from_the_case_page_is_stored_with_who_made_it(chair, rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    url = reverse("admin:case_move", args=[complaint.pk, "triage"])
+
+    done = client_of(rapporteur).post(url, {"reason": "", "expected_status": "received"})
+
+    assert done.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == Status.TRIAGE
+    change = complaint.status_changes.last()
+    assert (change.from_status, change.to_status, change.by) == ("received", "triage", rapporteur)
+
+
+def test_a_question_needs_its_text_and_a_missing_one_changes_nothing(chair, rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    case_move(
+        complaint=complaint, to=Status.TRIAGE, by=rapporteur, expected_status="received", now=now
+    )
+    url = reverse("admin:case_move", args=[complaint.pk, "awaiting_complainant"])
+
+    refused = client_of(rapporteur).post(url, {"reason": " ", "expected_status": "triage"})
+
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.status == Status.TRIAGE
+    assert not Message.objects.exists()
+
+
+def test_a_question_reaches_the_complainant_and_their_answer_shows_unread(
+    chair, rapporteur, now, client
+):
+    submission = submit_directly(now=now)
+    complaint = submission.complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    case_move(
+        complaint=complaint, to=Status.TRIAGE, by=rapporteur, expected_status="received", now=now
+    )
+    case_move(
+        complaint=complaint,
+        to=Status.AWAITING_COMPLAINANT,
+        by=rapporteur,
+        expected_status="triage",
+        reason="Which police station?",
+        now=now,
+    )
+    note_add(complaint=complaint, by=rapporteur, body="Zxqnote: check the prison list.", now=now)
+
+    client.post(reverse("complaints:track"), {"receipt": submission.receipt})
+    tracking = client.get(reverse("complaints:track_case")).content.decode()
+    message_from_complainant(complaint=complaint, body="Remera station.", now=now)
+    staff = client_of(rapporteur)
+    first_look = case_page(staff, complaint)
+    second_look = case_page(staff, complaint)
+
+    assert "Which police station?" in tracking
+    assert "Zxqnote" not in tracking  # notes never reach the complainant
+    assert [e.unread for e in first_look.context["timeline"] if e.kind == "message_in"] == [True]
+    assert [e.unread for e in second_look.context["timeline"] if e.kind == "message_in"] == [False]
+    complaint.refresh_from_db()
+    assert complaint.status == Status.TRIAGE
+
+
+def test_a_move_from_a_stale_page_changes_nothing(chair, rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    case_move(
+        complaint=complaint, to=Status.TRIAGE, by=rapporteur, expected_status="received", now=now
+    )
+
+    with pytest.raises(StaleCase):
+        case_move(
+            complaint=complaint,
+            to=Status.EXAMINATION,
+            by=rapporteur,
+            expected_status="received",
+            now=now,
+        )
+
+    assert StatusChange.objects.filter(complaint=complaint).count() == 2
+
+
+def test_a_member_cannot_move_a_case_they_only_see_in_the_queue(rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+
+    with pytest.raises(CaseWorkRefused):
+        case_move(
+            complaint=complaint,
+            to=Status.TRIAGE,
+            by=rapporteur,
+            expected_status="received",
+            now=now,
+        )
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RECEIVED
+
+
+def test_the_chair_starts_triage_on_many_cases_at_once(chair, now):
+    cases = [submit_directly(now=now).complaint for _ in range(3)]
+    already = cases[0]
+    case_move(complaint=already, to=Status.TRIAGE, by=chair, expected_status="received", now=now)
+
+    done = client_of(chair).post(
+        reverse("admin:complaints_complaint_changelist"),
+        {"action": "start_triage", "_selected_action": [c.pk for c in cases]},
+        follow=True,
+    )
+
+    text = done.content.decode()
+    assert "2 cases moved." in text
+    assert already.reference in text  # named as not moved
+    assert {c.status for c in type(already).objects.filter(pk__in=[c.pk for c in cases])} == {
+        Status.TRIAGE
+    }
+    assert StatusChange.objects.filter(complaint=already).count() == 2
+
+
+# --- identity and queues -------------------------------------------------------------------------
+
+
+def test_the_identity_reveal_is_for_the_cases_rapporteur_or_the_chair(
+    chair, rapporteur, django_user_model, now
+):
+    from django.contrib.auth.models import Permission
+
+    complaint = submit_directly(now=now).complaint
+    rapporteur.user_permissions.add(Permission.objects.get(codename="reveal_identity"))
+    rapporteur = django_user_model.objects.get(pk=rapporteur.pk)  # a fresh permission cache
+
+    with pytest.raises(AccessRefused):
+        identity_reveal(complaint=complaint, by=rapporteur, reason="To call.", now=now)
+    give(complaint, rapporteur, by=chair, now=now)
+    revealed = identity_reveal(complaint=complaint, by=rapporteur, reason="To call.", now=now)
+    by_chair = identity_reveal(complaint=complaint, by=chair, reason="To call.", now=now)
+
+    assert revealed.full_name == by_chair.full_name == MARKERS["name"]
+
+
+def test_the_index_counts_each_queue_the_user_works_from(chair, rapporteur, now):
+    from tests.filing import step_data
+
+    urgent = submit_directly(
+        now=now, data=step_data(what={"immediate_danger": "yes", "danger_details": "Threats."})
+    ).complaint
+    mine = submit_directly(now=now).complaint
+    give(mine, rapporteur, by=chair, now=now)
+
+    counts = {
+        item.queue.slug: item.count
+        for item in client_of(rapporteur).get(reverse("admin:index")).context["queues"]
+    }
+
+    assert counts == {"mine": 1, "unassigned": 1, "urgent": 1, "overdue": 0, "awaiting": 0}
+    assert urgent.rapporteur is None
