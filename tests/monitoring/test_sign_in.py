@@ -487,3 +487,17 @@ def test_over_https_a_next_address_over_plain_http_is_ignored(
     response = client.post(CODE_STEP, {"otp_token": code_for(rapporteur_device)}, secure=True)
 
     assert response.url == reverse("admin:index")
+
+
+def test_the_code_field_asks_a_phone_for_digits_and_offers_the_code_from_a_message(
+    client, rapporteur, rapporteur_device
+):
+    enter_password(client, rapporteur.username)
+
+    page = client.get(reverse("admin:login_code")).content.decode()
+
+    (field,) = re.findall(r'<input[^>]*name="otp_token"[^>]*>', page)
+    assert 'inputmode="numeric"' in field  # the digits keyboard
+    assert 'autocomplete="one-time-code"' in field
+    assert " autofocus" in field
+    assert 'size="8"' in field
