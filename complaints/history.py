@@ -13,7 +13,15 @@ column: a migration that changes a tracked table must call
 `history_triggers_install` again (PostgreSQL needs nothing).
 """
 
-TRACKED_MODELS = ["complainant", "complaint", "victim", "evidence", "message", "statuschange"]
+TRACKED_MODELS = [
+    "complainant",
+    "complaint",
+    "victim",
+    "evidence",
+    "message",
+    "statuschange",
+    "decision",
+]
 HISTORY_TABLE = "complaints_casehistory"
 # Kept in every UPDATE record whether they changed or not: an encrypted value is bound to its
 # row's uid and its case, so a record of one cannot be read (or re-encrypted) without them.
@@ -90,7 +98,10 @@ def history_triggers_install(apps: object, schema_editor: object) -> None:
     """Create or replace the triggers; usable as a RunPython step of any later migration."""
     connection = schema_editor.connection
     for name in TRACKED_MODELS:
-        model = apps.get_model("complaints", name)
+        try:
+            model = apps.get_model("complaints", name)
+        except LookupError:
+            continue  # an earlier migration's state: the table comes later, with its triggers
         table = model._meta.db_table
         if connection.vendor == "postgresql":
             statements = _postgresql(table)

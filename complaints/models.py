@@ -543,6 +543,65 @@ class Message(models.Model):
         return f"Message #{self.pk} ({self.direction})"
 
 
+class DecisionKind(models.TextChoices):
+    INADMISSIBLE = "inadmissible", _("Not accepted (inadmissible)")
+    MERITS = "merits", _("Decision on the facts")
+
+
+class InadmissibilityGround(models.TextChoices):
+    OUTSIDE_MANDATE = "outside_mandate", _("Outside what the Committee may deal with")
+    INSUFFICIENT = "insufficient", _("Not enough information, even after we asked")
+    DUPLICATE = "duplicate", _("The same matter is already in another complaint")
+    ILL_FOUNDED = "ill_founded", _("The facts described cannot be a violation")
+    OTHER = "other", _("Another reason")
+
+
+class Outcome(models.TextChoices):
+    FOUND = "found", _("Violation found")
+    PARTLY_FOUND = "partly_found", _("Violation partly found")
+    NOT_FOUND = "not_found", _("No violation found")
+
+
+class Decision(models.Model):
+    """A decision the chair adopted: what the complainant reads on the tracking page.
+
+    Written by monitoring when the chair adopts a rapporteur's proposal; the proposal, its
+    checklist and the chair's comments stay in monitoring and never reach a public page.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(_("decision"), max_length=20, choices=DecisionKind)
+    ground = models.CharField(
+        _("why it was not accepted"), max_length=20, choices=InadmissibilityGround, blank=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, blank=True)
+    reasons = EncryptedTextField(_("reasons"))
+    recommendations = EncryptedTextField(_("recommendations"), blank=True)
+    adopted_at = models.DateTimeField(_("adopted"))
+    appeal_until = models.DateTimeField(_("may be appealed until"), db_index=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["complaint", "adopted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(**choices_check("kind", DecisionKind)),
+            models.CheckConstraint(**choices_check("ground", InadmissibilityGround, blank=True)),
+            models.CheckConstraint(**choices_check("outcome", Outcome, blank=True)),
+            # An inadmissibility has a ground and no outcome; a decision on the facts the reverse.
+            models.CheckConstraint(
+                condition=models.Q(kind=DecisionKind.INADMISSIBLE, outcome="")
+                & ~models.Q(ground="")
+                | models.Q(kind=DecisionKind.MERITS, ground="") & ~models.Q(outcome=""),
+                name="decision_ground_or_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Decision #{self.pk} ({self.kind})"
+
+
 class DeletedCase(models.Model):
     """All that is left of a complaint deleted at the end of its retention period."""
 

@@ -36,6 +36,7 @@ def _case_rows(complaint: Complaint) -> list[tuple[str, int]]:
         complaint.evidence,
         complaint.messages,
         complaint.status_changes,
+        complaint.decisions,
     ):
         rows += [(related.model._meta.db_table, pk) for pk in related.values_list("pk", flat=True)]
     return rows

@@ -32,7 +32,7 @@ from complaints.forms import (
     WithdrawForm,
     evidence_limits_text,
 )
-from complaints.models import Complaint
+from complaints.models import Complaint, Status
 from complaints.outage import CACHE_OUTAGE
 from complaints.receipts import receipt_groups, receipt_normalise
 from complaints.selectors import complaint_by_receipt, complaint_for_tracking, complaint_timeline
@@ -402,6 +402,10 @@ def track(request: HttpRequest) -> HttpResponse:
     )
 
 
+# A decision may be appealed while the case is in one of these.
+APPEALABLE = {Status.INADMISSIBLE, Status.DECIDED}
+
+
 def _tracked(request: HttpRequest) -> Complaint:
     complaint_pk = request.session.get(TRACKING_KEY)
     complaint = complaint_for_tracking(complaint_pk) if complaint_pk else None
@@ -414,7 +418,12 @@ def _case_page(
     request: HttpRequest, complaint: Complaint, *, status: int = 200, **forms: object
 ) -> HttpResponse:
     label, explanation = PUBLIC_STATUS[complaint.status]
+    decision = complaint.decisions.order_by("-adopted_at", "-pk").first()
     context = {
+        "decision": decision,
+        "appeal_open": decision is not None
+        and complaint.status in APPEALABLE
+        and timezone.now() < decision.appeal_until,
         "complaint": complaint,
         "status_label": label,
         "status_explanation": explanation,

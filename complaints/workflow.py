@@ -117,6 +117,7 @@ def _check(
     by_complainant: bool,
     by_schedule: bool,
     reason: str,
+    now: datetime,
 ) -> None:
     rule = transition_allowed(source=complaint.status, target=to)
     if rule is None:
@@ -124,14 +125,14 @@ def _check(
             _("A complaint that is “%(source)s” cannot become “%(target)s”.")
             % {"source": Status(complaint.status).label, "target": to.label}
         )
-    if by_schedule:
-        if not rule.scheduled:
-            raise TransitionRefused(_("Only a person can make this change."))
-    elif by_complainant:
-        if not rule.complainant_may:
-            raise TransitionRefused(_("Only the Committee can make this change."))
-    elif by is None or rule.permission is None or not by.has_perm(rule.permission):
-        raise TransitionRefused(_("You do not have permission to make this change."))
+    _check_actor(
+        rule,
+        complaint=complaint,
+        by=by,
+        by_complainant=by_complainant,
+        by_schedule=by_schedule,
+        now=now,
+    )
     if rule.needs_reason and not reason.strip():
         raise TransitionRefused(_("Please give a reason for this change."))
     if complaint.status == Status.AWAITING_COMPLAINANT and to in RETURNS:
@@ -141,6 +142,37 @@ def _check(
                 _("A complaint awaiting an answer goes back to where it was: “%(status)s”.")
                 % {"status": back.label}
             )
+
+
+def _check_actor(
+    rule: Transition,
+    *,
+    complaint: Complaint,
+    by: AbstractBaseUser | None,
+    by_complainant: bool,
+    by_schedule: bool,
+    now: datetime,
+) -> None:
+    """Whether whoever asks may make this move: the schedule, the complainant, or staff."""
+    if by_schedule:
+        if not rule.scheduled:
+            raise TransitionRefused(_("Only a person can make this change."))
+        if not _appeal_window_passed(complaint, now=now):
+            raise TransitionRefused(_("The appeal window of this decision is still open."))
+    elif by_complainant:
+        if not rule.complainant_may:
+            raise TransitionRefused(_("Only the Committee can make this change."))
+    elif by is None or rule.permission is None or not by.has_perm(rule.permission):
+        raise TransitionRefused(_("You do not have permission to make this change."))
+
+
+def _appeal_window_passed(complaint: Complaint, *, now: datetime) -> bool:
+    """Whether the window to appeal the case's latest decision has passed (no decision: no)."""
+    latest = complaint.decisions.order_by("-adopted_at", "-pk").values_list(
+        "appeal_until", flat=True
+    )
+    until = latest.first()
+    return until is not None and until < now
 
 
 def awaiting_returns_to(complaint: Complaint) -> Status:
@@ -192,6 +224,7 @@ def complaint_transition(
             by_complainant=by_complainant,
             by_schedule=by_schedule,
             reason=reason,
+            now=now,
         )
         change = StatusChange.objects.create(
             complaint=locked,

@@ -168,13 +168,19 @@ class PendingPassword(models.Model):
 
 
 # The case work's models live in their package; imported here so that Django finds them.
-from monitoring.cases.models import Assignment, ConflictDeclaration, Note  # noqa: E402
+from monitoring.cases.models import (  # noqa: E402
+    Assignment,
+    ConflictDeclaration,
+    DecisionProposal,
+    Note,
+)
 
 __all__ = [
     "AccessAction",
     "AccessEvent",
     "Assignment",
     "ConflictDeclaration",
+    "DecisionProposal",
     "Note",
     "PendingPassword",
     "StaffChange",

@@ -11,7 +11,10 @@ from django.db import migrations
 import complaints.fields
 from complaints import crypto
 from complaints.fields import Sealed, field_context, has_case
-from complaints.history import TRACKED_MODELS, history_triggers_install
+from complaints.history import history_triggers_install
+
+# The case's tables as they were at this migration (complaints.history.TRACKED_MODELS grows later).
+TRACKED_MODELS = ["complainant", "complaint", "victim", "evidence", "message", "statuschange"]
 
 NEWLY_SEALED = {"evidence": ["sha256", "size"]}
 

@@ -18,19 +18,40 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from complaints.errors import ComplaintError
-from complaints.models import Complaint, Status
+from complaints.models import Complaint, DecisionKind, Status
 from complaints.workflow import TRANSITIONS, awaiting_returns_to
 from monitoring.cases.access import Access, access_to, may_reveal
-from monitoring.cases.forms import MOVE_WORDING, RETURN_WORDING, AssignForm, MoveForm, TextForm
-from monitoring.cases.selectors import QUEUE_BY_SLUG, QUEUES, case_timeline
+from monitoring.cases.checklist import checklist_read, checklist_record, facts_of, pre_answers
+from monitoring.cases.forms import (
+    MOVE_WORDING,
+    RETURN_WORDING,
+    AssignForm,
+    MoveForm,
+    ProposalForm,
+    SendBackForm,
+    TextForm,
+)
+from monitoring.cases.models import DecisionProposal
+from monitoring.cases.selectors import (
+    QUEUE_BY_SLUG,
+    QUEUES,
+    case_timeline,
+    proposal_last_sent_back,
+    proposal_waiting,
+)
 from monitoring.cases.services import (
     case_assign,
     case_move,
     conflict_declare,
+    decision_adopt,
+    decision_propose,
+    decision_send_back,
     message_to_complainant,
     note_add,
     rapporteurs_eligible,
 )
+
+PROPOSAL_KIND = {Status.TRIAGE: DecisionKind.INADMISSIBLE, Status.EXAMINATION: DecisionKind.MERITS}
 
 # Decisions (inadmissible, decided) are proposed and adopted through their own pages; closing
 # after the appeal window is the schedule's.
@@ -111,6 +132,7 @@ class CaseWorkAdmin:
             path("<int:pk>/move/<str:target>/", wrap(self.move_view), name="case_move"),
             path("<int:pk>/assign/", wrap(self.assign_view), name="case_assign"),
             path("<int:pk>/write/<str:what>/", wrap(self.text_view), name="case_write"),
+            path("<int:pk>/decision/", wrap(self.decision_view), name="case_decision"),
         ]
 
     def _case(self, request: HttpRequest, pk: int) -> Complaint:
@@ -233,6 +255,103 @@ class CaseWorkAdmin:
                 return self._back(complaint)
         return self._page(request, complaint, title, form, status=400 if data else 200)
 
+    def decision_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        complaint = self._case(request, pk)
+        if access_to(request.user, complaint) < Access.FULL:
+            raise PermissionDenied
+        waiting = proposal_waiting(complaint)
+        if waiting is not None:
+            return self._review(request, complaint, waiting)
+        kind = PROPOSAL_KIND.get(complaint.status)
+        if kind is None or complaint.rapporteur_id != request.user.pk:
+            messages.error(
+                request,
+                _(
+                    "Only the case's rapporteur proposes its decision, in "
+                    "triage (admissibility) or examination (the facts)."
+                ),
+            )
+            return self._back(complaint)
+        data = request.POST if request.method == "POST" else None
+        form = ProposalForm(
+            data,
+            kind=kind,
+            pre=pre_answers(facts_of(complaint)),
+            initial={"expected_status": complaint.status},
+        )
+        if data is not None and form.is_valid():
+            fields = form.cleaned_data
+            try:
+                decision_propose(
+                    complaint=complaint,
+                    by=request.user,
+                    kind=kind,
+                    ground=fields.get("ground", ""),
+                    outcome=fields.get("outcome", ""),
+                    duplicate_of=fields.get("duplicate_of"),
+                    reasons=fields["reasons"],
+                    recommendations=fields["recommendations"],
+                    checklist=checklist_record(form.checklist_answers()),
+                    expected_status=fields["expected_status"],
+                    now=timezone.now(),
+                )
+            except ComplaintError as error:
+                form.add_error(None, str(error.message))
+            else:
+                messages.success(request, _("Your proposal was sent to the chair."))
+                return self._back(complaint)
+        title = (
+            _("Propose a decision")
+            if kind == DecisionKind.MERITS
+            else _("Propose not to accept the complaint")
+        )
+        return self._page(
+            request,
+            complaint,
+            title,
+            form,
+            status=400 if data is not None else 200,
+            sent_back=proposal_last_sent_back(complaint),
+        )
+
+    def _review(
+        self, request: HttpRequest, complaint: Complaint, proposal: DecisionProposal
+    ) -> HttpResponse:
+        may_decide = request.user.has_perm("complaints.decide_complaint")
+        form = SendBackForm(request.POST if "send_back" in request.POST else None)
+        if request.method == "POST" and may_decide:
+            try:
+                if "adopt" in request.POST:
+                    decision_adopt(proposal=proposal, by=request.user, now=timezone.now())
+                    messages.success(
+                        request, _("The decision was adopted. The complainant can read it now.")
+                    )
+                    return self._back(complaint)
+                if form.is_valid():
+                    decision_send_back(
+                        proposal=proposal,
+                        by=request.user,
+                        comment=form.cleaned_data["comment"],
+                        now=timezone.now(),
+                    )
+                    messages.success(request, _("The proposal was sent back to the rapporteur."))
+                    return self._back(complaint)
+            except ComplaintError as error:
+                messages.error(request, str(error.message))
+                return self._back(complaint)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "complaint": complaint,
+            "proposal": proposal,
+            "checklist": checklist_read(proposal.checklist),
+            "may_decide": may_decide and proposal.proposed_by_id != request.user.pk,
+            "form": form,
+            "title": _("Proposed decision"),
+        }
+        status = 400 if request.method == "POST" else 200
+        return render(request, "monitoring/case_proposal.html", context, status=status)
+
     def case_work_context(self, request: HttpRequest, complaint: Complaint) -> dict:
         access = access_to(request.user, complaint)
         now = timezone.now()
@@ -245,6 +364,9 @@ class CaseWorkAdmin:
             "may_message": request.user.has_perm("complaints.add_message") and complaint.is_open,
             "may_declare_conflict": request.user.has_perm("monitoring.add_conflictdeclaration"),
             "may_reveal": may_reveal(request.user, complaint),
+            "proposal_waiting": proposal_waiting(complaint) if access == Access.FULL else None,
+            "may_propose": complaint.rapporteur_id == request.user.pk
+            and complaint.status in PROPOSAL_KIND,
             "late_by": complaint.due_at and now > complaint.due_at and now - complaint.due_at,
         }
         if access == Access.FULL:

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Status
+from complaints.models import Complaint, DecisionKind, InadmissibilityGround, Outcome, Status
+from complaints.selectors import REFERENCE_LENGTH, complaints_by_reference, reference_typed
+from monitoring.cases.checklist import ANSWERS, QUESTIONS
 
 # What each move the case page offers is called, and what its text box asks for.
 MOVE_WORDING: dict[str, tuple[str, str]] = {
@@ -58,3 +60,76 @@ class TextForm(forms.Form):
     def __init__(self, *args: object, label: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].label = label
+
+
+class ProposalForm(forms.Form):
+    """A proposed decision: inadmissibility (in triage) or on the facts (in examination)."""
+
+    ground = forms.ChoiceField(
+        label=_("Why the complaint is not accepted"),
+        choices=[("", "—"), *InadmissibilityGround.choices],
+        required=False,
+    )
+    duplicate_of = forms.CharField(
+        label=_("If a duplicate: the other complaint's reference"),
+        required=False,
+        max_length=20,
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False
+    )
+    reasons = forms.CharField(
+        label=_("Reasons (the complainant reads them; write plainly)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=50000,
+    )
+    recommendations = forms.CharField(
+        label=_("Recommendations (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=20000,
+    )
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, kind: str, pre: dict, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind == DecisionKind.INADMISSIBLE:
+            del self.fields["outcome"]
+            self.fields["ground"].required = True
+        else:
+            del self.fields["ground"], self.fields["duplicate_of"]
+            self.fields["outcome"].required = True
+        for question in QUESTIONS:
+            suggestion = pre[question.key]
+            self.fields[f"check_{question.key}"] = forms.ChoiceField(
+                label=question.text,
+                choices=ANSWERS,
+                initial=suggestion.answer,
+                widget=forms.RadioSelect,
+                help_text=_("From the complaint: %(basis)s") % {"basis": suggestion.basis},
+            )
+            self.fields[f"comment_{question.key}"] = forms.CharField(
+                label=_("Comment"), required=False, max_length=2000
+            )
+
+    def checklist_answers(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        return {q.key: (data[f"check_{q.key}"], data[f"comment_{q.key}"]) for q in QUESTIONS}
+
+    def clean_duplicate_of(self) -> Complaint | None:
+        typed = self.cleaned_data.get("duplicate_of", "").strip()
+        if not typed:
+            return None
+        found = complaints_by_reference(Complaint.objects.all(), typed)
+        if len(reference_typed(typed)) != REFERENCE_LENGTH or not found.exists():
+            raise forms.ValidationError(_("No complaint has this reference."))
+        return found.get()
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What the rapporteur should change"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+    )

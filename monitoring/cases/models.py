@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.fields import EncryptedTextField
-from complaints.models import Complaint
+from complaints.models import (
+    Complaint,
+    DecisionKind,
+    InadmissibilityGround,
+    Outcome,
+    choices_check,
+)
 
 
 class Assignment(models.Model):
@@ -98,3 +104,86 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"Note #{self.pk}"
+
+
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed: awaits the chair")
+    ADOPTED = "adopted", _("Adopted")
+    SENT_BACK = "sent_back", _("Sent back to the rapporteur")
+
+
+class DecisionProposal(models.Model):
+    """A rapporteur's proposed decision, with the admissibility checklist; the chair adopts it
+    (it becomes a complaints.Decision the complainant reads) or sends it back with a comment."""
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    kind = models.CharField(_("decision"), max_length=20, choices=DecisionKind)
+    ground = models.CharField(
+        _("why it is not accepted"), max_length=20, choices=InadmissibilityGround, blank=True
+    )
+    # Internal: the complainant's decision never names another case.
+    duplicate_of = models.ForeignKey(
+        Complaint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("duplicate of"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, blank=True)
+    reasons = EncryptedTextField(_("reasons (the complainant reads them)"))
+    recommendations = EncryptedTextField(_("recommendations"), blank=True)
+    # The admissibility checklist as the rapporteur answered it, as JSON (monitoring/cases/
+    # checklist.py); encrypted, since its comments speak of the case.
+    checklist = EncryptedTextField(_("admissibility checklist"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=ProposalState, default=ProposalState.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("adopted or sent back by"),
+    )
+    decided_at = models.DateTimeField(_("adopted or sent back"), null=True, blank=True)
+    chair_comment = EncryptedTextField(_("the chair's comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("proposed decision")
+        verbose_name_plural = _("proposed decisions")
+        ordering = ["complaint", "proposed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(**choices_check("kind", DecisionKind)),
+            models.CheckConstraint(**choices_check("ground", InadmissibilityGround, blank=True)),
+            models.CheckConstraint(**choices_check("outcome", Outcome, blank=True)),
+            models.CheckConstraint(**choices_check("state", ProposalState)),
+            # One proposal at a time awaits the chair on a case.
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=models.Q(state=ProposalState.PROPOSED),
+                name="one_waiting_proposal_per_case",
+            ),
+        ]
+        indexes = [
+            # The chair's queue: the proposals waiting (few, whatever the number of cases).
+            models.Index(
+                fields=["proposed_at"],
+                condition=models.Q(state=ProposalState.PROPOSED),
+                name="proposal_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Proposal #{self.pk} ({self.state})"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import WITH_THE_COMMITTEE, Complaint, Evidence, Message, Status, StatusChange
 from monitoring.cases.access import cases_visible_to
-from monitoring.cases.models import Assignment, Note
+from monitoring.cases.models import Assignment, DecisionProposal, Note, ProposalState
 
 # A queue's count stops here ("1,000+"): counting a long queue to the last row costs a scan of
 # its index on every page of the admin, and nobody acts on the difference.
@@ -45,12 +45,19 @@ def _awaiting(user: AbstractBaseUser, now: datetime) -> Q:
     return Q(status=Status.AWAITING_COMPLAINANT)
 
 
+def _proposed(user: AbstractBaseUser, now: datetime) -> Q:
+    # The waiting proposals are few (one per case at most, on their own partial index).
+    waiting = DecisionProposal.objects.filter(state=ProposalState.PROPOSED).values("complaint_id")
+    return Q(pk__in=waiting)
+
+
 QUEUES = [
     Queue("mine", _("Assigned to me"), _mine, "complaints.examine_complaint"),
     Queue("unassigned", _("Not yet assigned"), _unassigned, "complaints.view_case_content"),
     Queue("urgent", _("Urgent: someone in immediate danger"), _urgent),
     Queue("overdue", _("Overdue"), _overdue),
     Queue("awaiting", _("Awaiting the complainant"), _awaiting),
+    Queue("proposed", _("Decision proposed"), _proposed, "complaints.decide_complaint"),
 ]
 QUEUE_BY_SLUG = {queue.slug: queue for queue in QUEUES}
 
@@ -152,3 +159,20 @@ def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
         )
     ]
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def proposal_waiting(complaint: Complaint) -> DecisionProposal | None:
+    return (
+        DecisionProposal.objects.filter(complaint=complaint, state=ProposalState.PROPOSED)
+        .select_related("proposed_by", "duplicate_of")
+        .first()
+    )
+
+
+def proposal_last_sent_back(complaint: Complaint) -> DecisionProposal | None:
+    return (
+        DecisionProposal.objects.filter(complaint=complaint, state=ProposalState.SENT_BACK)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )

@@ -3,18 +3,33 @@
 Status moves go through complaints.workflow.complaint_transition, the only writer of `status`.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from complaints.errors import ComplaintError
-from complaints.models import Complaint, Message, Status, StatusChange
+from complaints.errors import ComplaintError, TransitionRefused
+from complaints.models import (
+    Complaint,
+    Decision,
+    DecisionKind,
+    InadmissibilityGround,
+    Message,
+    Status,
+    StatusChange,
+)
 from complaints.workflow import complaint_transition
 from monitoring.cases.access import Access, access_to
-from monitoring.cases.models import Assignment, ConflictDeclaration, Note
+from monitoring.cases.models import (
+    Assignment,
+    ConflictDeclaration,
+    DecisionProposal,
+    Note,
+    ProposalState,
+)
 
 
 class CaseWorkRefused(ComplaintError):
@@ -179,3 +194,152 @@ def messages_mark_read(complaint: Complaint, *, now: datetime) -> int:
         complaint=complaint, direction=Message.Direction.FROM_COMPLAINANT, read_at__isnull=True
     )
     return unread.update(read_at=now)
+
+
+def _proposal_checks(
+    *,
+    locked: Complaint,
+    kind: str,
+    ground: str,
+    outcome: str,
+    reasons: str,
+    duplicate_of: Complaint | None,
+) -> None:
+    if kind == DecisionKind.INADMISSIBLE:
+        if locked.status != Status.TRIAGE:
+            raise CaseWorkRefused(_("Admissibility is decided during triage."))
+        if not ground:
+            raise CaseWorkRefused(_("Please choose why the complaint is not accepted."))
+        if (ground == InadmissibilityGround.DUPLICATE) != (duplicate_of is not None):
+            raise CaseWorkRefused(
+                _("A duplicate names the other complaint; only a duplicate does.")
+            )
+        if duplicate_of is not None and duplicate_of.pk == locked.pk:
+            raise CaseWorkRefused(_("A complaint cannot duplicate itself."))
+    else:
+        if locked.status != Status.EXAMINATION:
+            raise CaseWorkRefused(_("The facts are decided once the case is being examined."))
+        if not outcome:
+            raise CaseWorkRefused(_("Please choose the outcome."))
+    if not reasons.strip():
+        raise CaseWorkRefused(_("Please write the reasons: the complainant reads them."))
+
+
+def decision_propose(
+    *,
+    complaint: Complaint,
+    by: AbstractBaseUser,
+    kind: str,
+    reasons: str,
+    checklist: str,
+    expected_status: str,
+    now: datetime,
+    ground: str = "",
+    outcome: str = "",
+    recommendations: str = "",
+    duplicate_of: Complaint | None = None,
+) -> DecisionProposal:
+    """The case's rapporteur proposes a decision; the chair will adopt it or send it back."""
+    with transaction.atomic():
+        locked = _locked(complaint)
+        if locked.status != expected_status:
+            raise StaleCase
+        _working_on(by, locked)
+        if locked.rapporteur_id != by.pk:
+            raise CaseWorkRefused(_("The case's rapporteur proposes its decision."))
+        _proposal_checks(
+            locked=locked,
+            kind=kind,
+            ground=ground,
+            outcome=outcome,
+            reasons=reasons,
+            duplicate_of=duplicate_of,
+        )
+        if DecisionProposal.objects.filter(complaint=locked, state=ProposalState.PROPOSED).exists():
+            raise CaseWorkRefused(_("A proposed decision already awaits the chair."))
+        return DecisionProposal.objects.create(
+            complaint=locked,
+            kind=kind,
+            ground=ground if kind == DecisionKind.INADMISSIBLE else "",
+            outcome=outcome if kind == DecisionKind.MERITS else "",
+            duplicate_of=duplicate_of,
+            reasons=reasons.strip(),
+            recommendations=recommendations.strip(),
+            checklist=checklist,
+            proposed_by=by,
+            proposed_at=now,
+        )
+
+
+def _waiting(proposal: DecisionProposal, by: AbstractBaseUser) -> DecisionProposal:
+    if not by.has_perm("complaints.decide_complaint"):
+        raise CaseWorkRefused
+    locked = DecisionProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.state != ProposalState.PROPOSED:
+        raise StaleCase
+    if locked.proposed_by_id == by.pk:
+        raise CaseWorkRefused(_("Four eyes: someone other than the proposer adopts a decision."))
+    return locked
+
+
+def decision_adopt(*, proposal: DecisionProposal, by: AbstractBaseUser, now: datetime) -> Decision:
+    """The chair adopts a proposal: the complainant reads it, and may appeal until the window
+    (APPEAL_WINDOW_DAYS) closes."""
+    with transaction.atomic():
+        complaint = _locked(proposal.complaint)
+        locked = _waiting(proposal, by)
+        _working_on(by, complaint)
+        decision = Decision.objects.create(
+            complaint=complaint,
+            kind=locked.kind,
+            ground=locked.ground,
+            outcome=locked.outcome,
+            reasons=locked.reasons,
+            recommendations=locked.recommendations,
+            adopted_at=now,
+            appeal_until=now + timedelta(days=settings.APPEAL_WINDOW_DAYS),
+        )
+        target = Status.INADMISSIBLE if locked.kind == DecisionKind.INADMISSIBLE else Status.DECIDED
+        complaint_transition(
+            complaint=complaint, to=target, by=by, reason=str(_("Decision adopted.")), now=now
+        )
+        locked.state, locked.decided_by, locked.decided_at = ProposalState.ADOPTED, by, now
+        locked.save(update_fields=["state", "decided_by", "decided_at"])
+    proposal.state = locked.state
+    return decision
+
+
+def decision_send_back(
+    *, proposal: DecisionProposal, by: AbstractBaseUser, comment: str, now: datetime
+) -> DecisionProposal:
+    """The chair sends a proposal back to its rapporteur, saying why; nothing is public."""
+    if not comment.strip():
+        raise CaseWorkRefused(_("Please tell the rapporteur what to change."))
+    with transaction.atomic():
+        _locked(proposal.complaint)
+        locked = _waiting(proposal, by)
+        locked.state, locked.decided_by, locked.decided_at = ProposalState.SENT_BACK, by, now
+        locked.chair_comment = comment.strip()
+        locked.save(update_fields=["state", "decided_by", "decided_at", "chair_comment"])
+    proposal.state = locked.state
+    return locked
+
+
+def appeal_windows_close(*, now: datetime) -> int:
+    """Close every decided case whose appeal window passed without an appeal. Safe to run at
+    any time and as often as wanted: a case closed, appealed or moved meanwhile is left alone."""
+    expired = (
+        Decision.objects.filter(
+            appeal_until__lt=now, complaint__status__in=[Status.INADMISSIBLE, Status.DECIDED]
+        )
+        .values_list("complaint_id", flat=True)
+        .distinct()
+    )
+    closed = 0
+    for complaint in Complaint.objects.filter(pk__in=list(expired)).only("pk", "status"):
+        try:
+            complaint_transition(complaint=complaint, to=Status.CLOSED, by_schedule=True, now=now)
+        except TransitionRefused:
+            continue  # appealed or moved since the query, or a newer decision's window is open
+        closed += 1
+    return closed

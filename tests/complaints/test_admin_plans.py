@@ -29,15 +29,18 @@ LIST = reverse("admin:complaints_complaint_changelist")
 @pytest.fixture(scope="module")
 def many_complaints(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        complaints_generate(SIZE, rng=random.Random(7))  # noqa: S311 - made-up data
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        yield
-        with connection.cursor() as cursor:  # the other tests start from empty tables
-            cursor.execute(
-                "TRUNCATE complaints_complaint, complaints_complainant, complaints_casehistory "
-                "CASCADE"
-            )
+        try:
+            complaints_generate(SIZE, rng=random.Random(7))  # noqa: S311 - made-up data
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            yield
+        finally:
+            # The other tests start from empty tables, even when generating failed half-way.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "TRUNCATE complaints_complaint, complaints_complainant, "
+                    "complaints_casehistory CASCADE"
+                )
 
 
 def plan_of(sql: str) -> str:

@@ -1,4 +1,5 @@
 from dataclasses import FrozenInstanceError
+from datetime import timedelta
 from itertools import product
 
 import pytest
@@ -8,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from complaints.errors import TransitionRefused
-from complaints.models import Status
+from complaints.models import Decision, DecisionKind, Status
 from complaints.workflow import (
     PUBLIC_STATUS,
     TRANSITIONS,
@@ -123,6 +124,7 @@ def case_at(django_user_model, now):
                 by = {"by_complainant": True}
             elif step == S.CLOSED:
                 by = {"by_schedule": True}
+                decision_with_window_passed(complaint, now=now)
             complaint_transition(
                 complaint=complaint, to=step, reason="For the test.", now=now, **by
             )
@@ -130,6 +132,20 @@ def case_at(django_user_model, now):
         return complaint
 
     return make
+
+
+def decision_with_window_passed(complaint, *, now) -> Decision:
+    """The decision a case in inadmissible or decided carries, its appeal window over.
+
+    Made directly: adopting one is monitoring's service, tested in tests/monitoring."""
+    return Decision.objects.create(
+        complaint=complaint,
+        kind=DecisionKind.INADMISSIBLE,
+        ground="other",
+        reasons="For the test.",
+        adopted_at=now - timedelta(days=31),
+        appeal_until=now - timedelta(days=1),
+    )
 
 
 def refusal(complaint, **move) -> str:
@@ -361,6 +377,7 @@ def test_a_case_closes_when_its_appeal_window_passes_by_the_schedule_alone(
     source, target = move
     complaint = case_at(source, then=target)
     superuser = django_user_model.objects.create_superuser(username="root", password=None)
+    decision_with_window_passed(complaint, now=now)
 
     by_a_person = refusal(complaint, to=target, by=superuser, now=now)
     by_the_complainant = refusal(complaint, to=target, by_complainant=True, now=now)
@@ -401,3 +418,29 @@ def test_a_case_awaiting_an_answer_goes_back_only_to_where_it_was(
     complaint_transition(complaint=complaint, to=asked_in, by_complainant=True, now=now)
     complaint.refresh_from_db()
     assert complaint.status == asked_in
+
+
+@pytest.mark.parametrize("source", [S.INADMISSIBLE, S.DECIDED])
+def test_the_schedule_does_not_close_a_case_while_its_appeal_window_is_open(source, case_at, now):
+    complaint = case_at(source)
+    Decision.objects.create(
+        complaint=complaint,
+        kind=DecisionKind.INADMISSIBLE,
+        ground="other",
+        reasons="For the test.",
+        adopted_at=now,
+        appeal_until=now + timedelta(days=30),
+    )
+
+    message = refusal(complaint, to=S.CLOSED, by_schedule=True, now=now + timedelta(days=29))
+
+    assert message == "The appeal window of this decision is still open."
+    assert complaint.status == source
+
+
+def test_the_schedule_does_not_close_a_case_without_a_decision(case_at, now):
+    complaint = case_at(S.DECIDED)
+
+    message = refusal(complaint, to=S.CLOSED, by_schedule=True, now=now)
+
+    assert message == "The appeal window of this decision is still open."

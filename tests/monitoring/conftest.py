@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.monitoring.cast import member
 from tests.monitoring.staff import PASSWORD
 
 
@@ -46,3 +47,21 @@ def superuser_with_device(django_user_model):
     user = django_user_model.objects.create_superuser(username="root", password=PASSWORD)
     TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
     return user
+
+
+@pytest.fixture
+def chair(django_user_model):
+    """The Committee chair, in the role a data migration created."""
+    return member(django_user_model, "chair", "Committee chair")
+
+
+@pytest.fixture
+def member_rapporteur(django_user_model):
+    """A committee member in the Rapporteur role (the `rapporteur` fixture holds permissions
+    given one by one, for the sign-in tests)."""
+    return member(django_user_model, "amina", "Rapporteur")
+
+
+@pytest.fixture
+def other_rapporteur(django_user_model):
+    return member(django_user_model, "jean", "Rapporteur")

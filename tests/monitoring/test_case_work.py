@@ -3,7 +3,6 @@
 from itertools import product
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,52 +21,13 @@ from monitoring.cases.services import (
 )
 from monitoring.services import AccessRefused, identity_reveal
 from tests.filing import MARKERS, submit_directly
-from tests.monitoring.staff import PASSWORD, sign_in
-
-
-def member(django_user_model, username: str, role: str):
-    user = django_user_model.objects.create_user(
-        username=username, password=PASSWORD, is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
-    return user
+from tests.monitoring.cast import client_of, give
+from tests.monitoring.staff import PASSWORD
 
 
 @pytest.fixture
-def chair(django_user_model):
-    return member(django_user_model, "chair", "Committee chair")
-
-
-@pytest.fixture
-def rapporteur(django_user_model):
-    return member(django_user_model, "amina", "Rapporteur")
-
-
-@pytest.fixture
-def other_rapporteur(django_user_model):
-    return member(django_user_model, "jean", "Rapporteur")
-
-
-@pytest.fixture
-def data_officer(django_user_model):
-    return member(django_user_model, "data", "Data officer")
-
-
-def client_of(user) -> Client:
-    client = Client()
-    sign_in(client, user)
-    return client
-
-
-def give(complaint, to, *, by, now):
-    return case_assign(
-        complaint=complaint,
-        rapporteur=to,
-        by=by,
-        expected_rapporteur_id=complaint.rapporteur_id,
-        now=now,
-    )
+def rapporteur(member_rapporteur):
+    return member_rapporteur
 
 
 def case_page(client: Client, complaint):
