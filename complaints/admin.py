@@ -45,6 +45,10 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Each row's encrypted values are bound to its case's uid: joined, not one query a row.
+        return super().get_queryset(request).select_related("complaint")
+
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 

@@ -31,8 +31,19 @@ TEST_TIMEOUT_SECONDS = 300
 MODULES: dict[str, list[str]] = {
     "complaints/workflow.py": [
         "tests/complaints/test_workflow.py",
+        "tests/complaints/test_deadlines.py",
         "tests/complaints/test_tracking.py",
     ],
+    "complaints/deadlines.py": ["tests/complaints/test_deadlines.py"],
+    "monitoring/cases/access.py": [
+        "tests/monitoring/test_case_work.py",
+        "tests/monitoring/test_reveal.py",
+    ],
+    "monitoring/cases/services.py": [
+        "tests/monitoring/test_case_work.py",
+        "tests/monitoring/test_decisions.py",
+    ],
+    "monitoring/cases/checklist.py": ["tests/monitoring/test_decisions.py"],
     "complaints/evidence.py": [
         "tests/complaints/test_evidence_types.py",
         "tests/complaints/test_evidence.py",

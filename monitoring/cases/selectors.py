@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import WITH_THE_COMMITTEE, Complaint, Evidence, Message, Status, StatusChange
-from monitoring.cases.access import cases_visible_to
+from monitoring.cases.access import cases_visible_to, conflicts_of
 from monitoring.cases.models import Assignment, DecisionProposal, Note, ProposalState
 
 # A queue's count stops here ("1,000+"): counting a long queue to the last row costs a scan of
@@ -63,10 +63,10 @@ QUEUE_BY_SLUG = {queue.slug: queue for queue in QUEUES}
 
 
 def queue_cases(
-    user: AbstractBaseUser, slug: str, *, now: datetime, cases: QuerySet[Complaint] | None = None
+    user: AbstractBaseUser, slug: str, *, now: datetime, conflicted: list[int] | None = None
 ) -> QuerySet[Complaint]:
-    cases = Complaint.objects.all() if cases is None else cases
-    return cases_visible_to(user, cases.filter(QUEUE_BY_SLUG[slug].condition(user, now)))
+    cases = Complaint.objects.filter(QUEUE_BY_SLUG[slug].condition(user, now))
+    return cases_visible_to(user, cases, conflicted=conflicted)
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,12 @@ class QueueCount:
 def queue_counts(user: AbstractBaseUser, *, now: datetime) -> list[QueueCount]:
     """Each queue the user works from, with its count (capped): one short query per queue."""
     counts = []
+    conflicted = conflicts_of(user)
     for queue in QUEUES:
         if queue.who and not user.has_perm(queue.who):
             continue
-        cases = queue_cases(user, queue.slug, now=now).values("pk")[: COUNT_UP_TO + 1]
+        cases = queue_cases(user, queue.slug, now=now, conflicted=conflicted)
+        cases = cases.values("pk")[: COUNT_UP_TO + 1]
         counts.append(QueueCount(queue=queue, count=cases.count()))
     return counts
 
@@ -104,6 +106,15 @@ def _name(user: AbstractBaseUser | None) -> str:
     return user.get_username() if user is not None else ""
 
 
+def _of(rows: QuerySet, complaint: Complaint) -> list:
+    """The rows, each holding the case it belongs to: their encrypted values are bound to the
+    case's uid, which each row would otherwise fetch with a query of its own."""
+    rows = list(rows)
+    for row in rows:
+        row.complaint = complaint
+    return rows
+
+
 def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
     """Everything that happened on a case, oldest first, for those working on it."""
     entries = [
@@ -114,15 +125,20 @@ def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
             body=change.reason,
             by=_("the complainant") if change.by_complainant else _name(change.by),
         )
-        for change in StatusChange.objects.filter(complaint=complaint).select_related("by")
+        for change in _of(
+            StatusChange.objects.filter(complaint=complaint).select_related("by"), complaint
+        )
     ]
     entries += [
         StaffTimelineEntry(
             at=note.at, kind="note", title=_("Internal note"), body=note.body, by=_name(note.author)
         )
-        for note in Note.objects.filter(complaint=complaint).select_related("author")
+        for note in _of(
+            Note.objects.filter(complaint=complaint).select_related("author"), complaint
+        )
     ]
-    for message in Message.objects.filter(complaint=complaint).select_related("author"):
+    messages = Message.objects.filter(complaint=complaint).select_related("author")
+    for message in _of(messages, complaint):
         incoming = message.direction == Message.Direction.FROM_COMPLAINANT
         entries.append(
             StaffTimelineEntry(
@@ -141,8 +157,11 @@ def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
             title=_("File added: %(kind)s") % {"kind": item.get_kind_display()},
             body=item.description,
         )
-        for item in Evidence.objects.filter(complaint=complaint).only(
-            "uid", "complaint", "kind", "description", "uploaded_at"
+        for item in _of(
+            Evidence.objects.filter(complaint=complaint).only(
+                "uid", "complaint", "kind", "description", "uploaded_at"
+            ),
+            complaint,
         )
     ]
     entries += [

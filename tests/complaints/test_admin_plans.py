@@ -67,6 +67,14 @@ def plan_of(sql: str) -> str:
         {"p": "2"},
         {"p": "300"},
         {"status__exact": "received", "p": "40"},
+        # The Committee's queues (monitoring/cases/selectors.py), each on its own index.
+        {"queue": "mine"},
+        {"queue": "unassigned"},
+        {"queue": "urgent"},
+        {"queue": "overdue"},
+        {"queue": "awaiting"},
+        {"queue": "proposed"},
+        {"queue": "unassigned", "p": "30"},
     ],
     ids=lambda query: "&".join(f"{k}={v}" for k, v in query.items()) or "page 1",
 )

@@ -398,3 +398,45 @@ def test_the_index_counts_each_queue_the_user_works_from(chair, rapporteur, now)
 
     assert counts == {"mine": 1, "unassigned": 1, "urgent": 1, "overdue": 0, "awaiting": 0}
     assert urgent.rapporteur is None
+
+
+def queries_of(django_assert_max_num_queries, request) -> int:
+    with django_assert_max_num_queries(100) as queries:
+        request()
+    return len(queries.captured_queries)
+
+
+def test_the_index_with_its_queue_counts_costs_a_bounded_number_of_queries(
+    chair, now, django_assert_max_num_queries
+):
+    client = client_of(chair)
+    submit_directly(now=now)
+    few = queries_of(django_assert_max_num_queries, lambda: client.get(reverse("admin:index")))
+    for _ in range(10):
+        submit_directly(now=now)
+
+    many = queries_of(django_assert_max_num_queries, lambda: client.get(reverse("admin:index")))
+
+    assert many == few
+    # Session, user, groups' permissions, the staff-change count, the user's conflicts, six
+    # queues, the recent-actions box, and the session's save.
+    assert few <= 13
+
+
+def test_the_case_page_costs_the_same_queries_however_long_the_case(
+    chair, rapporteur, now, django_assert_max_num_queries
+):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    client = client_of(rapporteur)
+    case_page(client, complaint)
+    short = queries_of(django_assert_max_num_queries, lambda: case_page(client, complaint))
+    for number in range(5):
+        note_add(complaint=complaint, by=rapporteur, body=f"Note {number}", now=now)
+        message_from_complainant(complaint=complaint, body=f"Answer {number}", now=now)
+    case_page(client, complaint)  # marks the answers read
+
+    long = queries_of(django_assert_max_num_queries, lambda: case_page(client, complaint))
+
+    assert long == short
+    assert len(case_page(client, complaint).context["timeline"]) == 12
