@@ -435,7 +435,7 @@ class Victim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Victim {self.position} of {self.complaint_id}"
+        return f"Person {self.position}"
 
 
 class EvidenceKind(models.TextChoices):

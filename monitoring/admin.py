@@ -101,6 +101,13 @@ class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
                 messages_mark_read(complaint, now=timezone.now())
         return super().change_view(request, object_id, form_url, extra)
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # A case's history is its timeline on the case page (and CaseHistory underneath), not
+        # the admin's change log, which no one writes to for read-only cases.
+        return redirect("admin:complaints_complaint_change", object_id)
+
     @admin.action(description=_("Start triage of the selected cases"))
     def start_triage(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
         moved, refused = 0, []
@@ -161,7 +168,7 @@ admin.site.register(Complaint, CaseAdmin)
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "action", "actor", "complaint_reference"]
+    list_display = ["at", "action", "actor", "complaint_reference", "reason"]
     list_filter = ["action", "at"]
     search_fields = ["=complaint_reference"]
     list_select_related = ["actor"]

@@ -40,6 +40,22 @@ def seed_data(transactional_db):
 
 
 @pytest.fixture
+def roles(transactional_db):
+    """The staff roles that data migrations create, for tests whose database is flushed."""
+    from django.contrib.auth.models import Group, Permission
+
+    from monitoring.roles import ROLES
+
+    for name, dotted in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for permission in dotted:
+            app_label, codename = permission.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture
 def now():
     return timezone.now()
 

@@ -86,6 +86,13 @@ def moves_for(user: object, complaint: Complaint) -> list[Move]:
     return moves
 
 
+# Who may open each writing page (the service checks again when it is sent).
+TEXT_PERMISSIONS = {
+    "note": "monitoring.add_note",
+    "message": "complaints.add_message",
+    "conflict": "monitoring.add_conflictdeclaration",
+}
+
 TEXTS = {
     # what: (page title, field label, service, success message)
     "note": (
@@ -235,7 +242,12 @@ class CaseWorkAdmin:
     def text_view(self, request: HttpRequest, pk: int, what: str) -> HttpResponse:
         if what not in TEXTS:
             raise Http404
+        if not request.user.has_perm(TEXT_PERMISSIONS[what]):
+            raise PermissionDenied
         complaint = self._case(request, pk)
+        needed = Access.STRUCTURED if what == "conflict" else Access.FULL
+        if access_to(request.user, complaint) < needed:
+            raise PermissionDenied
         title, label, service, done = TEXTS[what]
         data = request.POST if request.method == "POST" else None
         form = TextForm(data, label=label)

@@ -56,7 +56,6 @@ def plan_of(sql: str) -> str:
         {"status__exact": "triage"},
         {"status__exact": "received"},
         {"urgency__exact": "urgent"},
-        {"immediate_danger__exact": "1"},
         {"channel__exact": "paper"},
         {"language": "sw"},
         {"submitted_at__gte": "2026-11-25 00:00:00+00:00"},  # as "Past 7 days" asks

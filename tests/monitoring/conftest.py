@@ -65,3 +65,8 @@ def member_rapporteur(django_user_model):
 @pytest.fixture
 def other_rapporteur(django_user_model):
     return member(django_user_model, "jean", "Rapporteur")
+
+
+@pytest.fixture
+def data_officer(django_user_model):
+    return member(django_user_model, "data", "Data officer")

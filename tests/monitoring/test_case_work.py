@@ -440,3 +440,66 @@ def test_the_case_page_costs_the_same_queries_however_long_the_case(
 
     assert long == short
     assert len(case_page(client, complaint).context["timeline"]) == 12
+
+
+@pytest.mark.parametrize("what", ["note", "message"])
+def test_writing_pages_of_a_case_are_closed_to_whoever_does_not_work_on_it(
+    what, data_officer, rapporteur, now
+):
+    complaint = submit_directly(now=now).complaint  # in the queue: structured fields only
+    url = reverse("admin:case_write", args=[complaint.pk, what])
+
+    assert client_of(data_officer).get(url).status_code == 403
+    assert client_of(rapporteur).get(url).status_code == 403
+    assert client_of(rapporteur).post(url, {"body": "Hello"}).status_code == 403
+    assert not Note.objects.exists()
+    assert not Message.objects.exists()
+
+
+# --- what a newcomer found on the staff pages ----------------------------------------------------
+
+
+def test_the_list_names_languages_offers_all_four_and_one_urgency_filter(chair, now):
+    submit_directly(now=now)
+    client = client_of(chair)
+
+    page = client.get(reverse("admin:complaints_complaint_changelist"))
+    refused = client.get(
+        reverse("admin:complaints_complaint_changelist"), {"immediate_danger__exact": "1"}
+    )
+
+    text = page.content.decode()
+    assert '<td class="field-language_name">English</td>' in text
+    for code, name in [("rw", "Kinyarwanda"), ("fr", "Français"), ("sw", "Kiswahili")]:
+        assert f'href="?language={code}"' in text
+        assert f'title="{name}">' in text or f">{name}</a>" in text
+    assert "By someone is in immediate danger" not in text
+    assert refused.status_code == 400
+    assert '<td class="field-violations">Arbitrary arrest</td>' in text
+
+
+def test_the_case_page_has_no_empty_change_history_and_labels_people_by_place(chair, now):
+    from tests.filing import step_data
+
+    data = step_data(what={"incident_country": ""})
+    complaint = submit_directly(now=now, data=data).complaint
+    client = client_of(chair)
+
+    page = case_page(client, complaint).content.decode()
+    history = client.get(reverse("admin:complaints_complaint_history", args=[complaint.pk]))
+
+    assert "Person 1" in page
+    assert " of " + str(complaint.pk) not in page
+    assert "──" not in page  # a country not given is not the list's separator
+    assert reverse("admin:complaints_complaint_history", args=[complaint.pk]) not in page
+    assert history.status_code == 302
+    assert history.url == reverse("admin:complaints_complaint_change", args=[complaint.pk])
+
+
+def test_the_access_records_list_shows_the_reason_given(chair, now):
+    complaint = submit_directly(now=now).complaint
+    identity_reveal(complaint=complaint, by=chair, reason="Zxqreason: to call back.", now=now)
+
+    page = client_of(chair).get(reverse("admin:monitoring_accessevent_changelist"))
+
+    assert "Zxqreason: to call back." in page.content.decode()
