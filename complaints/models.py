@@ -353,6 +353,8 @@ class Complaint(models.Model):
             models.Index(fields=["urgency", "submitted_at"]),
             models.Index(fields=["immediate_danger", "submitted_at"]),
             models.Index(fields=["channel", "submitted_at"]),
+            # Possibly related complaints: same country, events close in time.
+            models.Index(fields=["incident_country", "incident_date"], name="complaint_events"),
             models.Index(fields=["language", "submitted_at"]),
         ]
         constraints = [

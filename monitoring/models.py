@@ -170,6 +170,7 @@ class PendingPassword(models.Model):
 # The case work's models live in their package; imported here so that Django finds them.
 from monitoring.cases.models import (  # noqa: E402
     Assignment,
+    CaseLink,
     ConflictDeclaration,
     DecisionProposal,
     Note,
@@ -179,6 +180,7 @@ __all__ = [
     "AccessAction",
     "AccessEvent",
     "Assignment",
+    "CaseLink",
     "ConflictDeclaration",
     "DecisionProposal",
     "Note",

@@ -92,6 +92,8 @@ def _complaint(person, rng, statuses, weights, now, reference_new):
         language=rng.choice(["en", "fr", "fr", "rw", "rw", "rw", "sw"]),
         submitted_at=now - timedelta(seconds=rng.randrange(5 * 365 * 86400)),
         incident_country=rng.choice(COUNTRIES),
+        incident_date=(now - timedelta(days=rng.randrange(6 * 365))).date(),
+        incident_date_precision=m.DatePrecision.MONTH,
         narrative="They came at night and took him away. " * 8,
         remedies_tried=m.RemediesTried.NO,
         other_procedure=m.OtherProcedure.NO,

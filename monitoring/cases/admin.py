@@ -26,6 +26,7 @@ from monitoring.cases.forms import (
     MOVE_WORDING,
     RETURN_WORDING,
     AssignForm,
+    LinkForm,
     MoveForm,
     ProposalForm,
     SendBackForm,
@@ -36,11 +37,14 @@ from monitoring.cases.selectors import (
     QUEUE_BY_SLUG,
     QUEUES,
     case_timeline,
+    linked_cases,
     proposal_last_sent_back,
     proposal_waiting,
+    related_suggestions,
 )
 from monitoring.cases.services import (
     case_assign,
+    case_link,
     case_move,
     conflict_declare,
     decision_adopt,
@@ -140,6 +144,7 @@ class CaseWorkAdmin:
             path("<int:pk>/assign/", wrap(self.assign_view), name="case_assign"),
             path("<int:pk>/write/<str:what>/", wrap(self.text_view), name="case_write"),
             path("<int:pk>/decision/", wrap(self.decision_view), name="case_decision"),
+            path("<int:pk>/link/", wrap(self.link_view), name="case_link"),
         ]
 
     def _case(self, request: HttpRequest, pk: int) -> Complaint:
@@ -364,6 +369,29 @@ class CaseWorkAdmin:
         status = 400 if request.method == "POST" else 200
         return render(request, "monitoring/case_proposal.html", context, status=status)
 
+    def link_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        complaint = self._case(request, pk)
+        if access_to(request.user, complaint) < Access.FULL:
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else None
+        form = LinkForm(data)
+        if data is not None and form.is_valid():
+            try:
+                case_link(
+                    complaint=complaint,
+                    other=form.cleaned_data["reference"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except ComplaintError as error:
+                form.add_error("reference", str(error.message))
+            else:
+                messages.success(request, _("The complaints are linked."))
+                return self._back(complaint)
+        title = _("Link a complaint about the same events")
+        return self._page(request, complaint, title, form, status=400 if data else 200)
+
     def case_work_context(self, request: HttpRequest, complaint: Complaint) -> dict:
         access = access_to(request.user, complaint)
         now = timezone.now()
@@ -383,6 +411,8 @@ class CaseWorkAdmin:
         }
         if access == Access.FULL:
             context["timeline"] = case_timeline(complaint)
+            context["linked"] = linked_cases(complaint)
+            context["related"] = related_suggestions(request.user, complaint)
         return context
 
 

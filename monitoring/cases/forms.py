@@ -133,3 +133,19 @@ class SendBackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10000,
     )
+
+
+class LinkForm(forms.Form):
+    reference = forms.CharField(label=_("The other complaint's reference"), max_length=20)
+    reason = forms.CharField(
+        label=_("Why they are about the same events (optional)"),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean_reference(self) -> Complaint:
+        typed = self.cleaned_data["reference"]
+        found = complaints_by_reference(Complaint.objects.all(), typed)
+        if len(reference_typed(typed)) != REFERENCE_LENGTH or not found.exists():
+            raise forms.ValidationError(_("No complaint has this reference."))
+        return found.get()

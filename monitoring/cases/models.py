@@ -187,3 +187,36 @@ class DecisionProposal(models.Model):
 
     def __str__(self) -> str:
         return f"Proposal #{self.pk} ({self.state})"
+
+
+class CaseLink(models.Model):
+    """Two complaints about the same events (several people report one mass arrest), linked
+    by a committee member; shown from each case. Stored once per pair, the lower id first."""
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    other = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="+", verbose_name=_("linked case")
+    )
+    reason = EncryptedTextField(_("why they are linked"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("linked complaint")
+        verbose_name_plural = _("linked complaints")
+        ordering = ["complaint", "at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "other"], name="case_link_once"),
+            models.CheckConstraint(
+                condition=models.Q(complaint__lt=models.F("other")), name="case_link_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["other"], name="case_link_other")]
+
+    def __str__(self) -> str:
+        return f"Link #{self.pk}"

@@ -1,15 +1,21 @@
 """The Committee's reads: its queues, their counts, and a case's timeline as staff see it."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import WITH_THE_COMMITTEE, Complaint, Evidence, Message, Status, StatusChange
 from monitoring.cases.access import cases_visible_to, conflicts_of
-from monitoring.cases.models import Assignment, DecisionProposal, Note, ProposalState
+from monitoring.cases.models import (
+    Assignment,
+    CaseLink,
+    DecisionProposal,
+    Note,
+    ProposalState,
+)
 
 # A queue's count stops here ("1,000+"): counting a long queue to the last row costs a scan of
 # its index on every page of the admin, and nobody acts on the difference.
@@ -195,3 +201,45 @@ def proposal_last_sent_back(complaint: Complaint) -> DecisionProposal | None:
         .order_by("-decided_at", "-pk")
         .first()
     )
+
+
+def linked_cases(complaint: Complaint) -> list[Complaint]:
+    """The complaints linked to this one, from either side of each link."""
+    links = CaseLink.objects.filter(Q(complaint=complaint) | Q(other=complaint))
+    ids = {
+        link.complaint_id if link.other_id == complaint.pk else link.other_id
+        for link in links.only("complaint_id", "other_id")
+    }
+    return list(Complaint.objects.filter(pk__in=ids).only("pk", "reference", "status", "uid"))
+
+
+RELATED_DAYS = 30
+RELATED_SHOWN = 5
+
+
+def related_suggestions(user: AbstractBaseUser, complaint: Complaint) -> list[Complaint]:
+    """Complaints that may be about the same events, from structured fields only (never by
+    reading texts): the same country of events, dates within RELATED_DAYS of each other, a
+    violation in common; among those the user may see, not yet linked, newest first."""
+    if not complaint.incident_country or complaint.incident_date is None:
+        return []
+    window = timedelta(days=RELATED_DAYS)
+    shared = Complaint.categories.through.objects.filter(
+        complaint_id=OuterRef("pk"),
+        violationcategory_id__in=complaint.categories.values("pk"),
+    )
+    already = {c.pk for c in linked_cases(complaint)} | {complaint.pk}
+    candidates = (
+        Complaint.objects.filter(
+            incident_country=complaint.incident_country,
+            incident_date__range=(
+                complaint.incident_date - window,
+                complaint.incident_date + window,
+            ),
+        )
+        .filter(Exists(shared))
+        .exclude(pk__in=already)
+        .only("pk", "reference", "status", "uid", "incident_date")
+        .order_by("-submitted_at")
+    )
+    return list(cases_visible_to(user, candidates)[:RELATED_SHOWN])

@@ -25,6 +25,7 @@ from complaints.workflow import complaint_transition
 from monitoring.cases.access import Access, access_to
 from monitoring.cases.models import (
     Assignment,
+    CaseLink,
     ConflictDeclaration,
     DecisionProposal,
     Note,
@@ -343,3 +344,22 @@ def appeal_windows_close(*, now: datetime) -> int:
             continue  # appealed or moved since the query, or a newer decision's window is open
         closed += 1
     return closed
+
+
+def case_link(
+    *, complaint: Complaint, other: Complaint, by: AbstractBaseUser, reason: str, now: datetime
+) -> CaseLink:
+    """Link two complaints about the same events; the linker works on the first and may see
+    the second."""
+    _working_on(by, complaint)
+    if access_to(by, other) == Access.NONE:
+        raise CaseWorkRefused(_("No complaint you may see has this reference."))
+    if other.pk == complaint.pk:
+        raise CaseWorkRefused(_("A complaint cannot be linked to itself."))
+    low, high = sorted([complaint, other], key=lambda case: case.pk)
+    with transaction.atomic():
+        if CaseLink.objects.filter(complaint=low, other=high).exists():
+            raise CaseWorkRefused(_("These complaints are already linked."))
+        return CaseLink.objects.create(
+            complaint=low, other=high, by=by, reason=reason.strip(), at=now
+        )

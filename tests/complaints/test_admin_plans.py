@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints import paginators
+from complaints.models import Complaint
 from tests.monitoring.staff import sign_in
 from tests.scale import complaints_generate
 
@@ -95,5 +96,23 @@ def test_no_list_filter_or_search_reads_the_complaint_table_sequentially(
     assert statements  # the list was read
     for sql in statements:
         # The captured SQL has its parameters inlined: EXPLAIN it as it ran.
+        plan = plan_of(sql)
+        assert not re.search(r"Seq Scan on complaints_complaint\b", plan), (sql, plan)
+
+
+def test_the_suggestions_of_related_complaints_read_no_table_sequentially(
+    many_complaints, django_user_model
+):
+    from monitoring.cases.selectors import related_suggestions
+
+    chair = django_user_model.objects.create_superuser(username="plans-chair", password=None)
+    case = Complaint.objects.filter(incident_country="RW").order_by("pk").first()
+
+    with CaptureQueriesContext(connection) as queries:
+        related_suggestions(chair, case)
+
+    statements = [q["sql"] for q in queries.captured_queries if "incident_date" in q["sql"]]
+    assert statements
+    for sql in statements:
         plan = plan_of(sql)
         assert not re.search(r"Seq Scan on complaints_complaint\b", plan), (sql, plan)

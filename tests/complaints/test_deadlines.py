@@ -207,3 +207,12 @@ def test_a_file_sent_as_the_answer_also_moves_the_case_back(triager):
     complaint.refresh_from_db()
     assert complaint.status == S.TRIAGE
     assert complaint.due_at == T0 + (1 + 30 + 2) * DAY
+
+
+@pytest.mark.django_db
+def test_the_complaint_in_hand_carries_its_new_deadline_without_reloading(triager):
+    complaint = submit_directly(now=T0).complaint
+
+    complaint_transition(complaint=complaint, to=S.TRIAGE, by=triager, now=T0 + DAY)
+
+    assert complaint.due_at == T0 + 31 * DAY  # the object the caller holds, not reloaded

@@ -1,0 +1,85 @@
+"""Complaints about the same events: linked by hand, suggested from structured fields only."""
+
+import pytest
+from django.urls import reverse
+
+from monitoring.cases.models import CaseLink
+from monitoring.cases.selectors import linked_cases, related_suggestions
+from monitoring.cases.services import CaseWorkRefused, case_link
+from tests.filing import step_data, submit_directly
+from tests.monitoring.cast import client_of, give
+
+
+def filed(now, **what):
+    base = {"incident_year": "2024", "incident_month": "3", "incident_day": "10"}
+    return submit_directly(now=now, data=step_data(what={**base, **what})).complaint
+
+
+def test_a_link_shows_from_both_cases_and_is_stored_once(chair, now):
+    first, second = filed(now), filed(now)
+
+    case_link(complaint=second, other=first, by=chair, reason="Same arrest.", now=now)
+
+    assert linked_cases(first) == [second]
+    assert linked_cases(second) == [first]
+    link = CaseLink.objects.get()
+    assert (link.complaint, link.other, link.reason) == (first, second, "Same arrest.")
+    with pytest.raises(CaseWorkRefused):
+        case_link(complaint=first, other=second, by=chair, reason="", now=now)
+    with pytest.raises(CaseWorkRefused):
+        case_link(complaint=first, other=first, by=chair, reason="", now=now)
+
+
+def test_suggestions_share_the_country_a_violation_and_dates_within_thirty_days(chair, now):
+    case = filed(now)
+    close = filed(now, incident_day="30")
+    other_country = filed(now, incident_country="UG")
+    too_far = filed(now, incident_month="6")
+    other_violation = filed(now, categories=["LIFE_EXTRAJUDICIAL_KILLING"])
+
+    suggested = related_suggestions(chair, case)
+
+    assert suggested == [close]
+    assert other_country not in suggested
+    assert too_far not in suggested
+    assert other_violation not in suggested
+
+
+def test_a_linked_case_is_no_longer_suggested_and_nothing_is_suggested_without_a_date(chair, now):
+    case, close = filed(now), filed(now, incident_day="20")
+    undated = filed(now, incident_year="", incident_month="", incident_day="")
+    case_link(complaint=case, other=close, by=chair, reason="", now=now)
+
+    assert related_suggestions(chair, case) == []
+    assert related_suggestions(chair, undated) == []
+
+
+def test_a_member_links_only_from_a_case_they_work_on(member_rapporteur, chair, now):
+    theirs, unassigned = filed(now), filed(now)
+    give(theirs, member_rapporteur, by=chair, now=now)
+
+    with pytest.raises(CaseWorkRefused):
+        case_link(complaint=unassigned, other=theirs, by=member_rapporteur, reason="", now=now)
+    case_link(complaint=theirs, other=unassigned, by=member_rapporteur, reason="", now=now)
+
+    assert linked_cases(unassigned) == [theirs]
+
+
+def test_the_case_page_suggests_and_links_by_reference(chair, now):
+    case, close = filed(now), filed(now, incident_day="12")
+    client = client_of(chair)
+
+    page = client.get(reverse("admin:complaints_complaint_change", args=[case.pk]))
+    linked = client.post(
+        reverse("admin:case_link", args=[case.pk]), {"reference": close.reference.lower()}
+    )
+    unknown = client.post(
+        reverse("admin:case_link", args=[case.pk]), {"reference": "AFR-0000-0000"}
+    )
+
+    assert close.reference in page.content.decode()
+    assert [c.reference for c in page.context["related"]] == [close.reference]
+    assert linked.status_code == 302
+    assert linked_cases(case) == [close]
+    assert unknown.status_code == 400
+    assert "No complaint has this reference." in unknown.content.decode()
