@@ -99,6 +99,18 @@ class Mutant:
         return f"{self.module}:{self.line}:{self.column}: {self.description}"
 
 
+def annotation_nodes(tree: ast.AST) -> set[int]:
+    """Everything inside a type annotation: never evaluated for behaviour, so a change there
+    is equivalent by construction (`dict[str, X]` -> `dict[X]`)."""
+    roots = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign | ast.arg) and node.annotation is not None:
+            roots.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
+            roots.append(node.returns)
+    return {id(inner) for root in roots for inner in ast.walk(root)}
+
+
 def docstring_nodes(tree: ast.AST) -> set[int]:
     found = set()
     for node in ast.walk(tree):
@@ -247,7 +259,7 @@ def apply(node: ast.AST, how: tuple[str, object]) -> ast.AST:
 def mutants(module: str) -> Iterator[tuple[Mutant, str]]:
     """Every mutant of a module, with its source."""
     tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-    skip = docstring_nodes(tree)
+    skip = docstring_nodes(tree) | annotation_nodes(tree)
     number = 0
     for index, node in enumerate(ast.walk(tree)):
         if isinstance(node, ast.Import | ast.ImportFrom):
