@@ -68,6 +68,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "monitoring/admin_site.py": [
         "tests/monitoring/test_admin_lookups.py",
+        "tests/monitoring/test_case_work.py",
         "tests/monitoring/test_sign_in.py",
         "tests/monitoring/test_staff_changes.py",
     ],

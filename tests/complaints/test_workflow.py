@@ -444,3 +444,25 @@ def test_the_schedule_does_not_close_a_case_without_a_decision(case_at, now):
     message = refusal(complaint, to=S.CLOSED, by_schedule=True, now=now)
 
     assert message == "The appeal window of this decision is still open."
+
+
+def test_the_appeal_window_is_open_until_its_last_moment(case_at, now):
+    complaint = case_at(S.DECIDED)
+    until = now + timedelta(days=30)
+    Decision.objects.create(
+        complaint=complaint,
+        kind=DecisionKind.INADMISSIBLE,
+        ground="other",
+        reasons="For the test.",
+        adopted_at=now,
+        appeal_until=until,
+    )
+
+    at_the_last_moment = refusal(complaint, to=S.CLOSED, by_schedule=True, now=until)
+    complaint_transition(
+        complaint=complaint, to=S.CLOSED, by_schedule=True, now=until + timedelta(seconds=1)
+    )
+
+    assert at_the_last_moment == "The appeal window of this decision is still open."
+    complaint.refresh_from_db()
+    assert complaint.status == S.CLOSED

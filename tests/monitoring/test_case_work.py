@@ -503,3 +503,15 @@ def test_the_access_records_list_shows_the_reason_given(chair, now):
     page = client_of(chair).get(reverse("admin:monitoring_accessevent_changelist"))
 
     assert "Zxqreason: to call back." in page.content.decode()
+
+
+def test_roles_that_read_no_complaints_see_no_queues_on_the_index(django_user_model):
+    from tests.monitoring.cast import member
+
+    administrator = member(django_user_model, "admin-person", "Administrator")
+
+    page = client_of(administrator).get(reverse("admin:index"))
+
+    assert page.status_code == 200
+    assert "queues" not in page.context
+    assert "Your queues" not in page.content.decode()
