@@ -57,7 +57,8 @@ def test_a_large_upload_is_spooled_only_as_ciphertext_and_still_filed(
     assert response.status_code == 302
     assert seen, "the upload was not spooled where the test looks"
     assert sum(len(blob) for blob in seen) == len(content)  # the whole file, as ciphertext
-    assert not any(MARKER in blob or b"%PDF" in blob for blob in seen)
+    # Long runs of the plaintext: a 4-byte "%PDF" turns up by chance in ~0.1% of 3 MB ciphertexts.
+    assert not any(MARKER in blob or content[:32] in blob or content[-64:] in blob for blob in seen)
     assert not list(spool.iterdir())  # deleted once the request ended
     item = client.session["filing"]["evidence"][0]
     evidence = Evidence(uid=uuid.UUID(item["key"]), file=item["path"])
