@@ -202,6 +202,19 @@ def step_cleaned(form: forms.BaseForm | forms.BaseFormSet) -> dict | list:
     return form.cleaned_data
 
 
+def victims_with_another(data: QueryDict, *, prefix: str = "victims") -> VictimFormSet:
+    """The people described so far, unvalidated, and one more empty person to describe."""
+    formset = VictimFormSet(data, prefix=prefix)
+    people = [
+        {
+            key: form.data.get(form.add_prefix(key), "")
+            for key in ("name", "sex", "age_group", "situation")
+        }
+        for form in formset.forms[: formset.total_form_count()]
+    ]
+    return VictimFormSet(initial=[*people, {}], prefix=prefix)
+
+
 def steps_from_data(data: dict) -> dict:
     """Cleaned data of every form step from plain data: {"about": {...}, "victims": [...]...}."""
     cleaned = {}

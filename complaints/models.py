@@ -322,6 +322,10 @@ class Complaint(models.Model):
             ("view_evidence_file", _("Can open evidence files")),
             ("view_case_content", _("Can read what a case says (narrative, messages, files)")),
             ("reveal_identity", _("Can reveal a complainant's identity (recorded)")),
+            (
+                "record_on_behalf",
+                _("Can record a complaint received on paper, by phone or in person"),
+            ),
         ]
         indexes = [
             # The admin list's order (newest first, the id breaking ties), read from the index

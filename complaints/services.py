@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from complaints.deadlines import DeadlineRules, Step, deadline
 from complaints.errors import ComplaintError, EvidenceRefused
 from complaints.evidence import MB, CleanFile, evidence_file_context
 from complaints.models import (
+    Channel,
     Complainant,
     Complaint,
     Evidence,
@@ -133,7 +135,14 @@ def _evidence_row(*, complaint: Complaint, item: dict, now: datetime) -> Evidenc
 
 
 def _complaint_create(
-    *, steps: dict, language: str, token: str, receipt: str, now: datetime
+    *,
+    steps: dict,
+    language: str,
+    token: str,
+    receipt: str,
+    now: datetime,
+    channel: Channel,
+    recorded_by: AbstractBaseUser | None,
 ) -> Complaint:
     about, what = steps["about"], steps["what"]
     identity = {name: about[name] for name in COMPLAINANT_FIELDS}
@@ -149,6 +158,7 @@ def _complaint_create(
         complainant=complainant,
         submitted_at=now,
         language=language,
+        channel=channel,
         urgency=Urgency.URGENT if what["immediate_danger"] else Urgency.NORMAL,
         due_at=deadline(
             [Step(status=Status.RECEIVED, at=now)],
@@ -176,8 +186,14 @@ def _complaint_create(
             for position, person in enumerate(steps["victims"], start=1)
         ]
     )
+    # Recorded on someone's behalf, the first row names who typed it in.
     StatusChange.objects.create(
-        complaint=complaint, from_status="", to_status=Status.RECEIVED, by_complainant=True, at=now
+        complaint=complaint,
+        from_status="",
+        to_status=Status.RECEIVED,
+        by=recorded_by,
+        by_complainant=recorded_by is None,
+        at=now,
     )
     return complaint
 
@@ -190,8 +206,13 @@ def complaint_submit(
     token: str,
     now: datetime,
     receipt_keep: Callable[[str], None] | None = None,
+    channel: Channel = Channel.ONLINE,
+    recorded_by: AbstractBaseUser | None = None,
 ) -> Submission:
     """File a complaint from the cleaned steps of a draft, once per submission token.
+
+    An intake officer who records a complaint received on paper, by phone or in person passes
+    the channel and themself as `recorded_by` (monitoring/intake.py); the complaint is the same.
 
     Pressing submit twice sends the same token twice: the second call finds the first
     complaint (waiting on the unique index if both race) and files nothing new.
@@ -210,7 +231,13 @@ def complaint_submit(
         try:
             with transaction.atomic():
                 complaint = _complaint_create(
-                    steps=steps, language=language, token=token, receipt=receipt, now=now
+                    steps=steps,
+                    language=language,
+                    token=token,
+                    receipt=receipt,
+                    now=now,
+                    channel=channel,
+                    recorded_by=recorded_by,
                 )
                 Evidence.objects.bulk_create(
                     [_evidence_row(complaint=complaint, item=item, now=now) for item in evidence]

@@ -94,18 +94,6 @@ def _step_context(draft: filing.Draft, step: filing.Step, **extra: object) -> di
     }
 
 
-def _victims_with_another(data: dict) -> VictimFormSet:
-    formset = VictimFormSet(data, prefix="victims")
-    people = [
-        {
-            key: form.data.get(form.add_prefix(key), "")
-            for key in ("name", "sex", "age_group", "situation")
-        }
-        for form in formset.forms[: formset.total_form_count()]
-    ]
-    return VictimFormSet(initial=[*people, {}], prefix="victims")
-
-
 @require_http_methods(["GET", "POST"])
 def file_step(request: HttpRequest, slug: str) -> HttpResponse:
     step = filing.STEP_BY_SLUG.get(slug)
@@ -119,7 +107,7 @@ def file_step(request: HttpRequest, slug: str) -> HttpResponse:
         )
     draft.keep(step, request.POST)
     if step.form_class is VictimFormSet and "add_person" in request.POST:
-        form = _victims_with_another(request.POST)
+        form = filing.victims_with_another(request.POST)
         return render(request, "complaints/file_step.html", _step_context(draft, step, form=form))
     form = draft.bind(step)
     if "back" in request.POST and filing.previous_step(step):

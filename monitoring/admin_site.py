@@ -98,6 +98,7 @@ class StaffAdminSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         extra = dict(extra_context or {})
+        extra["records_on_behalf"] = request.user.has_perm("complaints.record_on_behalf")
         if request.user.has_perm("monitoring.confirm_staff_change"):
             # Imported here: the site is built before the models are ready.
             from monitoring.staff_changes import staff_changes_pending
@@ -121,7 +122,14 @@ class StaffAdminSite(admin.AdminSite):
         return response
 
     def get_urls(self) -> list[URLPattern]:
+        from monitoring import intake  # it reads the models, which are not ready when this loads
+
         return [
+            path("intake/", self.admin_view(intake.intake), name="intake"),
+            path("intake/receipt/", self.admin_view(intake.intake_receipt), name="intake_receipt"),
+            path(
+                "intake/evidence/", self.admin_view(intake.intake_evidence), name="intake_evidence"
+            ),
             path("login/code/", accounts.second_factor, name="login_code"),
             path("login/enrol/", accounts.enrol, name="login_enrol"),
             path("login/restart/", accounts.sign_in_restart, name="login_restart"),

@@ -34,7 +34,7 @@ SENSITIVE_PERMISSIONS = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    "Intake officer": ["complaints.view_violationcategory"],
+    "Intake officer": ["complaints.record_on_behalf", "complaints.view_violationcategory"],
     "Rapporteur": [
         *CASE_WORK,
         "complaints.view_violationcategory",
