@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.deadlines import DeadlineRules, Step, deadline
 from complaints.errors import TransitionRefused
-from complaints.models import Complaint, Status, StatusChange
+from complaints.models import Complaint, Decision, DecisionKind, Status, StatusChange
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class Transition:
     needs_reason: bool = False
     # Made by a scheduled job, never by a person (close_expired_appeal_windows).
     scheduled: bool = False
+    # Made only with the Decision of this kind that the chair adopted at this stage.
+    decision: DecisionKind | None = None
 
 
 _TRIAGE = "complaints.triage_complaint"
@@ -42,11 +44,15 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
     (Status.TRIAGE, Status.AWAITING_COMPLAINANT): Transition(_TRIAGE, needs_reason=True),
     # The complainant's answer moves the case back (complaint_answer), or staff do.
     (Status.AWAITING_COMPLAINANT, Status.TRIAGE): Transition(_TRIAGE, complainant_may=True),
-    (Status.TRIAGE, Status.INADMISSIBLE): Transition(_DECIDE, needs_reason=True),
+    (Status.TRIAGE, Status.INADMISSIBLE): Transition(
+        _DECIDE, needs_reason=True, decision=DecisionKind.INADMISSIBLE
+    ),
     (Status.TRIAGE, Status.EXAMINATION): Transition(_TRIAGE),
     (Status.EXAMINATION, Status.AWAITING_COMPLAINANT): Transition(_EXAMINE, needs_reason=True),
     (Status.AWAITING_COMPLAINANT, Status.EXAMINATION): Transition(_EXAMINE, complainant_may=True),
-    (Status.EXAMINATION, Status.DECIDED): Transition(_DECIDE, needs_reason=True),
+    (Status.EXAMINATION, Status.DECIDED): Transition(
+        _DECIDE, needs_reason=True, decision=DecisionKind.MERITS
+    ),
     (Status.INADMISSIBLE, Status.APPEALED): Transition(
         None, complainant_may=True, needs_reason=True
     ),
@@ -117,6 +123,7 @@ def _check(
     by_complainant: bool,
     by_schedule: bool,
     reason: str,
+    decision: Decision | None,
     now: datetime,
 ) -> None:
     rule = transition_allowed(source=complaint.status, target=to)
@@ -135,6 +142,10 @@ def _check(
     )
     if rule.needs_reason and not reason.strip():
         raise TransitionRefused(_("Please give a reason for this change."))
+    if rule.decision and not _adopted_at_this_stage(
+        decision, complaint=complaint, kind=rule.decision
+    ):
+        raise TransitionRefused(_("Only a decision that the chair adopts can make this change."))
     if complaint.status == Status.AWAITING_COMPLAINANT and to in RETURNS:
         back = awaiting_returns_to(complaint)
         if to != back:
@@ -164,6 +175,17 @@ def _check_actor(
             raise TransitionRefused(_("Only the Committee can make this change."))
     elif by is None or rule.permission is None or not by.has_perm(rule.permission):
         raise TransitionRefused(_("You do not have permission to make this change."))
+
+
+def _adopted_at_this_stage(
+    decision: Decision | None, *, complaint: Complaint, kind: DecisionKind
+) -> bool:
+    """Whether `decision` is this case's, of this kind, and adopted since its last move (the
+    chair's adoption, monitoring.cases.services.decision_adopt, passes the one it made)."""
+    if decision is None or decision.complaint_id != complaint.pk or decision.kind != kind:
+        return False
+    last_move = complaint.status_changes.order_by("-at", "-pk").values_list("at", flat=True)
+    return decision.adopted_at >= last_move.first()
 
 
 def _appeal_window_passed(complaint: Complaint, *, now: datetime) -> bool:
@@ -207,9 +229,12 @@ def complaint_transition(
     by_complainant: bool = False,
     by_schedule: bool = False,
     reason: str = "",
+    decision: Decision | None = None,
     now: datetime,
 ) -> StatusChange:
     """Move a complaint to a new status, or raise TransitionRefused and change nothing.
+
+    A decision on the case (inadmissible, decided) also needs the Decision it publishes.
 
     The deadline of the stage it enters (complaints/deadlines.py) is written with the status.
     """
@@ -224,6 +249,7 @@ def complaint_transition(
             by_complainant=by_complainant,
             by_schedule=by_schedule,
             reason=reason,
+            decision=decision,
             now=now,
         )
         change = StatusChange.objects.create(

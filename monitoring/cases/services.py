@@ -302,7 +302,12 @@ def decision_adopt(*, proposal: DecisionProposal, by: AbstractBaseUser, now: dat
         )
         target = Status.INADMISSIBLE if locked.kind == DecisionKind.INADMISSIBLE else Status.DECIDED
         complaint_transition(
-            complaint=complaint, to=target, by=by, reason=str(_("Decision adopted.")), now=now
+            complaint=complaint,
+            to=target,
+            by=by,
+            reason=str(_("Decision adopted.")),
+            decision=decision,
+            now=now,
         )
         locked.state, locked.decided_by, locked.decided_at = ProposalState.ADOPTED, by, now
         locked.save(update_fields=["state", "decided_by", "decided_at"])

@@ -18,6 +18,8 @@ from complaints.workflow import (
 )
 from tests.filing import submit_directly
 
+DAY = timedelta(days=1)
+
 S = Status
 TRIAGE, EXAMINE, DECIDE = "triage_complaint", "examine_complaint", "decide_complaint"
 APPEAL, WITHDRAWAL = "decide_appeal", "record_withdrawal"
@@ -125,6 +127,7 @@ def case_at(django_user_model, now):
             elif step == S.CLOSED:
                 by = {"by_schedule": True}
                 decision_with_window_passed(complaint, now=now)
+            by.update(adopted_for(complaint, step, now=now))
             complaint_transition(
                 complaint=complaint, to=step, reason="For the test.", now=now, **by
             )
@@ -134,18 +137,31 @@ def case_at(django_user_model, now):
     return make
 
 
-def decision_with_window_passed(complaint, *, now) -> Decision:
-    """The decision a case in inadmissible or decided carries, its appeal window over.
+# The kind of decision that each decision move publishes.
+DECISION_MOVES = {S.INADMISSIBLE: DecisionKind.INADMISSIBLE, S.DECIDED: DecisionKind.MERITS}
 
-    Made directly: adopting one is monitoring's service, tested in tests/monitoring."""
-    return Decision.objects.create(
-        complaint=complaint,
-        kind=DecisionKind.INADMISSIBLE,
-        ground="other",
-        reasons="For the test.",
-        adopted_at=now - timedelta(days=31),
-        appeal_until=now - timedelta(days=1),
-    )
+
+def adopted_for(complaint, target: Status, *, now) -> dict:
+    """What a move to `target` needs besides its actor: for a decision, the Decision adopted
+    for it (made directly: adopting one is monitoring's service, tested in tests/monitoring)."""
+    kind = DECISION_MOVES.get(target)
+    if kind is None:
+        return {}
+    values = {
+        "kind": kind,
+        "ground": "other" if kind == DecisionKind.INADMISSIBLE else "",
+        "outcome": "found" if kind == DecisionKind.MERITS else "",
+        "reasons": "For the test.",
+        "adopted_at": now,
+        "appeal_until": now + timedelta(days=30),
+    }
+    decision = Decision.objects.create(complaint=complaint, **values)
+    return {"decision": decision}
+
+
+def decision_with_window_passed(complaint, *, now) -> None:
+    """The decision a case in inadmissible or decided carries, its appeal window over."""
+    complaint.decisions.update(adopted_at=now - timedelta(days=31), appeal_until=now - DAY)
 
 
 def refusal(complaint, **move) -> str:
@@ -251,10 +267,44 @@ def test_a_move_not_in_the_table_is_refused_with_a_clear_message(complainant_cas
     assert complaint.status == Status.RECEIVED
 
 
+NO_DECISION = "Only a decision that the chair adopts can make this change."
+
+
+@pytest.mark.parametrize("target", list(DECISION_MOVES))
+def test_a_decision_move_is_made_only_with_the_decision_adopted_for_it(
+    target, case_at, django_user_model, now
+):
+    source = {S.INADMISSIBLE: S.TRIAGE, S.DECIDED: S.EXAMINATION}[target]
+    complaint = case_at(source)
+    chair = django_user_model.objects.create_superuser(username="root", password=None)
+    other_target = next(move for move in DECISION_MOVES if move != target)
+    move = {"to": target, "by": chair, "reason": "Adopted.", "now": now}
+
+    without = refusal(complaint, **move)
+    another_case = refusal(
+        complaint, **move, **adopted_for(submit_directly(now=now).complaint, target, now=now)
+    )
+    another_kind = refusal(complaint, **move, **adopted_for(complaint, other_target, now=now))
+    before_the_last_move = refusal(
+        complaint, **move, **adopted_for(complaint, target, now=now - DAY)
+    )
+    change = complaint_transition(
+        complaint=complaint, **move, **adopted_for(complaint, target, now=now)
+    )
+
+    assert without == another_case == another_kind == before_the_last_move == NO_DECISION
+    complaint.refresh_from_db()
+    assert complaint.status == target
+    assert change.from_status == source
+
+
 def test_a_triager_cannot_declare_a_complaint_inadmissible(case_at, triager, now):
     complaint = case_at(S.TRIAGE)
 
-    message = refusal(complaint, to=S.INADMISSIBLE, by=triager, reason="Out of time.", now=now)
+    decision = adopted_for(complaint, S.INADMISSIBLE, now=now)
+    message = refusal(
+        complaint, to=S.INADMISSIBLE, by=triager, reason="Out of time.", now=now, **decision
+    )
 
     assert message == REFUSED_PERMISSION
     assert complaint.status == S.TRIAGE
@@ -268,9 +318,12 @@ def test_each_staff_move_takes_its_own_permission_and_no_other(move, case_at, st
     holds_the_others = staff_with(*[p for p in WORKFLOW_PERMISSIONS if p != needed])
     holds_it = staff_with(needed)
 
-    message = refusal(complaint, to=target, by=holds_the_others, reason="Asked.", now=now)
+    decision = adopted_for(complaint, target, now=now)
+    message = refusal(
+        complaint, to=target, by=holds_the_others, reason="Asked.", now=now, **decision
+    )
     change = complaint_transition(
-        complaint=complaint, to=target, by=holds_it, reason="Asked.", now=now
+        complaint=complaint, to=target, by=holds_it, reason="Asked.", now=now, **decision
     )
 
     assert message == REFUSED_PERMISSION
@@ -336,6 +389,7 @@ def test_a_move_that_needs_a_reason_is_refused_without_one(move, case_at, django
         else {"by": django_user_model.objects.create_superuser(username="root", password=None)}
     )
 
+    by.update(adopted_for(complaint, target, now=now))
     message = refusal(complaint, to=target, reason=" \n ", now=now, **by)
 
     assert message == "Please give a reason for this change."
@@ -440,6 +494,7 @@ def test_the_schedule_does_not_close_a_case_while_its_appeal_window_is_open(sour
 
 def test_the_schedule_does_not_close_a_case_without_a_decision(case_at, now):
     complaint = case_at(S.DECIDED)
+    complaint.decisions.all().delete()  # which no move leaves behind: a damaged record
 
     message = refusal(complaint, to=S.CLOSED, by_schedule=True, now=now)
 

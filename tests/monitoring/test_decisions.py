@@ -346,11 +346,15 @@ def test_cases_close_once_their_window_passes_and_running_again_closes_nothing(
     assert (closing.by, closing.by_complainant) == (None, False)
 
 
-def test_the_command_reports_how_many_cases_it_closed(in_examination, rapporteur, chair, now):
+def test_the_command_reports_how_many_cases_it_closed(rapporteur, chair, now):
     long_ago = now - timedelta(days=40)
-    decision_adopt(
-        proposal=propose_merits(in_examination, rapporteur, long_ago), by=chair, now=long_ago
-    )
+    complaint = submit_directly(now=long_ago).complaint
+    give(complaint, rapporteur, by=chair, now=long_ago)
+    for status, expected in [(Status.TRIAGE, "received"), (Status.EXAMINATION, "triage")]:
+        case_move(
+            complaint=complaint, to=status, by=rapporteur, expected_status=expected, now=long_ago
+        )
+    decision_adopt(proposal=propose_merits(complaint, rapporteur, long_ago), by=chair, now=long_ago)
     out = StringIO()
 
     call_command("close_expired_appeal_windows", stdout=out)
