@@ -514,7 +514,8 @@ class StatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        source = Status(self.from_status).label if self.from_status else "—"
+        return f"{source} → {Status(self.to_status).label}"
 
 
 class MessageDirection(models.TextChoices):

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, Evidence, Message, StatusChange
+from complaints.models import Complaint, Evidence, Message, Status, StatusChange
 from complaints.receipts import receipt_hash
 from complaints.workflow import PUBLIC_STATUS
 
@@ -51,15 +51,12 @@ class TimelineEntry:
     title: str
     body: str = ""
     from_complainant: bool = False
+    rank: int = 1  # the order among entries of the same moment (status_rank)
 
 
 def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
     """What the complainant may see, oldest first: never notes or reviewers' names."""
     entries = [
-        TimelineEntry(at=change.at, title=PUBLIC_STATUS[change.to_status][0])
-        for change in complaint.status_changes.all()
-    ]
-    entries += [
         TimelineEntry(
             at=message.sent_at,
             body=message.body,
@@ -79,7 +76,21 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
         )
         for item in complaint.evidence.all()
     ]
-    return sorted(entries, key=lambda entry: entry.at)
+    entries += [
+        TimelineEntry(
+            at=change.at, title=PUBLIC_STATUS[change.to_status][0], rank=status_rank(change)
+        )
+        for change in complaint.status_changes.all()
+    ]
+    return sorted(entries, key=lambda entry: (entry.at, entry.rank))
+
+
+def status_rank(change: StatusChange) -> int:
+    """Where a status goes among what happened at the same moment: after the question that
+    asked for an answer and after the answer that moved the case back, before anything else
+    (a filing is received before its files are listed)."""
+    answered = Status.AWAITING_COMPLAINANT in (change.from_status, change.to_status)
+    return 2 if answered else 0
 
 
 def reference_typed(typed: str) -> str:

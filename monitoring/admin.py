@@ -77,7 +77,7 @@ class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
             return "—"
         late = lateness(complaint.due_at, now=timezone.now())
         if late is None:
-            return date_format(timezone.localtime(complaint.due_at), "j M Y")
+            return date_format(timezone.localtime(complaint.due_at), "DATE_FORMAT")
         return format_html(
             '<strong class="overdue">{}</strong>',
             _("%(days)d days late") % {"days": late.days} if late.days else _("late today"),

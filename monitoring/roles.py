@@ -37,6 +37,8 @@ ROLES: dict[str, list[str]] = {
     "Intake officer": ["complaints.record_on_behalf", "complaints.view_violationcategory"],
     "Rapporteur": [
         *CASE_WORK,
+        # Only on the cases given to them (monitoring.cases.access.may_reveal), recorded.
+        "complaints.reveal_identity",
         "complaints.view_violationcategory",
     ],
     "Committee chair": [

@@ -70,7 +70,13 @@ def evidence_download(
     The file is named by its place in the case ("evidence-2.jpg"), never by the case's
     reference: a downloads folder on a seized laptop must not say which cases it came from.
     """
+    from monitoring.cases.access import Access, access_to
+
+    # The file permission, and the case in full: its rapporteur or the chair, never a member
+    # who sees only its structured fields or declared a conflict on it.
     if not by.has_perm("complaints.view_evidence_file"):
+        raise AccessRefused
+    if access_to(by, evidence.complaint) < Access.FULL:
         raise AccessRefused
     with transaction.atomic():
         # No reason is asked for a file of a case one works on; the record says who and when.

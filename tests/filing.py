@@ -71,6 +71,17 @@ def step_data(**overrides: dict) -> dict[str, dict]:
     return data
 
 
+def intake_data(token: str, *, channel: str = "paper", language: str = "fr", **overrides) -> dict:
+    """The public form's valid answers, every step under its own prefix, as the page posts them."""
+    data = {"token": token, "channel": channel, "language": language}
+    for slug, fields in step_data(**overrides).items():
+        if slug == "victims":
+            data.update(fields)  # the formset carries its own prefix
+        else:
+            data.update({f"{slug}-{name}": value for name, value in fields.items()})
+    return data
+
+
 def cleaned_steps(data: dict[str, dict] | None = None) -> dict:
     """The cleaned data of every step, as the review page hands it to the service."""
     data = data or step_data()

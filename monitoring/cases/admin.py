@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from complaints.errors import ComplaintError
 from complaints.models import Complaint, DecisionKind, Status
 from complaints.workflow import TRANSITIONS, awaiting_returns_to
-from monitoring.cases.access import Access, access_to, may_reveal
+from monitoring.cases.access import Access, access_to, cases_visible_to, may_reveal
 from monitoring.cases.checklist import checklist_read, checklist_record, facts_of, pre_answers
 from monitoring.cases.forms import (
     MOVE_WORDING,
@@ -294,6 +294,7 @@ class CaseWorkAdmin:
             data,
             kind=kind,
             pre=pre_answers(facts_of(complaint)),
+            visible=cases_visible_to(request.user, Complaint.objects.all()),
             initial={"expected_status": complaint.status},
         )
         if data is not None and form.is_valid():
@@ -374,7 +375,7 @@ class CaseWorkAdmin:
         if access_to(request.user, complaint) < Access.FULL:
             raise PermissionDenied
         data = request.POST if request.method == "POST" else None
-        form = LinkForm(data)
+        form = LinkForm(data, visible=cases_visible_to(request.user, Complaint.objects.all()))
         if data is not None and form.is_valid():
             try:
                 case_link(
@@ -408,6 +409,8 @@ class CaseWorkAdmin:
             "may_propose": complaint.rapporteur_id == request.user.pk
             and complaint.status in PROPOSAL_KIND,
             "late_by": complaint.due_at and now > complaint.due_at and now - complaint.due_at,
+            # What the complainant reads: the latest adopted decision and its appeal window.
+            "decision": complaint.decisions.order_by("-adopted_at", "-pk").first(),
         }
         if access == Access.FULL:
             context["timeline"] = case_timeline(complaint)

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint, DecisionKind, InadmissibilityGround, Outcome, Status
@@ -91,9 +92,12 @@ class ProposalForm(forms.Form):
     )
     expected_status = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, kind: str, pre: dict, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, kind: str, pre: dict, visible: QuerySet[Complaint], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.visible = visible
         if kind == DecisionKind.INADMISSIBLE:
             del self.fields["outcome"]
             self.fields["ground"].required = True
@@ -110,7 +114,15 @@ class ProposalForm(forms.Form):
                 help_text=_("From the complaint: %(basis)s") % {"basis": suggestion.basis},
             )
             self.fields[f"comment_{question.key}"] = forms.CharField(
-                label=_("Comment"), required=False, max_length=2000
+                label=_("Comment"),
+                required=False,
+                max_length=2000,
+                # Five boxes called "Comment": a screen reader hears which question each is for.
+                widget=forms.TextInput(
+                    attrs={
+                        "aria-label": _("Comment on: %(question)s") % {"question": question.text}
+                    }
+                ),
             )
 
     def checklist_answers(self) -> dict[str, tuple[str, str]]:
@@ -121,10 +133,7 @@ class ProposalForm(forms.Form):
         typed = self.cleaned_data.get("duplicate_of", "").strip()
         if not typed:
             return None
-        found = complaints_by_reference(Complaint.objects.all(), typed)
-        if len(reference_typed(typed)) != REFERENCE_LENGTH or not found.exists():
-            raise forms.ValidationError(_("No complaint has this reference."))
-        return found.get()
+        return case_by_reference(self.visible, typed)
 
 
 class SendBackForm(forms.Form):
@@ -143,9 +152,18 @@ class LinkForm(forms.Form):
         max_length=2000,
     )
 
+    def __init__(self, *args: object, visible: QuerySet[Complaint], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.visible = visible
+
     def clean_reference(self) -> Complaint:
-        typed = self.cleaned_data["reference"]
-        found = complaints_by_reference(Complaint.objects.all(), typed)
-        if len(reference_typed(typed)) != REFERENCE_LENGTH or not found.exists():
-            raise forms.ValidationError(_("No complaint has this reference."))
-        return found.get()
+        return case_by_reference(self.visible, self.cleaned_data["reference"])
+
+
+def case_by_reference(visible: QuerySet[Complaint], typed: str) -> Complaint:
+    """The case a typed reference names, among those the user may see. One message for a
+    reference that does not exist and one the user may not see: it must not tell them apart."""
+    found = complaints_by_reference(visible, typed)
+    if len(reference_typed(typed)) != REFERENCE_LENGTH or not found.exists():
+        raise forms.ValidationError(_("No complaint you may see has this reference."))
+    return found.get()

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import WITH_THE_COMMITTEE, Complaint, Evidence, Message, Status, StatusChange
+from complaints.selectors import status_rank
 from monitoring.cases.access import cases_visible_to, conflicts_of
 from monitoring.cases.models import (
     Assignment,
@@ -106,6 +107,7 @@ class StaffTimelineEntry:
     body: str = ""
     by: str = ""
     unread: bool = False
+    rank: int = 1  # the order among entries of the same moment (status_rank)
 
 
 def _name(user: AbstractBaseUser | None) -> str:
@@ -124,18 +126,6 @@ def _of(rows: QuerySet, complaint: Complaint) -> list:
 def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
     """Everything that happened on a case, oldest first, for those working on it."""
     entries = [
-        StaffTimelineEntry(
-            at=change.at,
-            kind="status",
-            title=_("Status: %(status)s") % {"status": Status(change.to_status).label},
-            body=change.reason,
-            by=_("the complainant") if change.by_complainant else _name(change.by),
-        )
-        for change in _of(
-            StatusChange.objects.filter(complaint=complaint).select_related("by"), complaint
-        )
-    ]
-    entries += [
         StaffTimelineEntry(
             at=note.at, kind="note", title=_("Internal note"), body=note.body, by=_name(note.author)
         )
@@ -183,7 +173,22 @@ def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
             "rapporteur", "by"
         )
     ]
-    return sorted(entries, key=lambda entry: entry.at)
+    # A question is sent as a message with the move it makes: said once, in the message.
+    said = {(entry.at, entry.body) for entry in entries if entry.kind == "message_out"}
+    entries += [
+        StaffTimelineEntry(
+            at=change.at,
+            kind="status",
+            title=_("Status: %(status)s") % {"status": Status(change.to_status).label},
+            body="" if (change.at, change.reason) in said else change.reason,
+            by=_("the complainant") if change.by_complainant else _name(change.by),
+            rank=status_rank(change),
+        )
+        for change in _of(
+            StatusChange.objects.filter(complaint=complaint).select_related("by"), complaint
+        )
+    ]
+    return sorted(entries, key=lambda entry: (entry.at, entry.rank))
 
 
 def proposal_waiting(complaint: Complaint) -> DecisionProposal | None:

@@ -256,6 +256,8 @@ def decision_propose(
             reasons=reasons,
             duplicate_of=duplicate_of,
         )
+        if duplicate_of is not None and access_to(by, duplicate_of) == Access.NONE:
+            raise CaseWorkRefused(_("No complaint you may see has this reference."))
         if DecisionProposal.objects.filter(complaint=locked, state=ProposalState.PROPOSED).exists():
             raise CaseWorkRefused(_("A proposed decision already awaits the chair."))
         return DecisionProposal.objects.create(

@@ -82,4 +82,64 @@ def test_the_case_page_suggests_and_links_by_reference(chair, now):
     assert linked.status_code == 302
     assert linked_cases(case) == [close]
     assert unknown.status_code == 400
-    assert "No complaint has this reference." in unknown.content.decode()
+    assert "No complaint you may see has this reference." in unknown.content.decode()
+
+
+def test_a_reference_one_may_not_see_reads_as_one_that_does_not_exist(
+    member_rapporteur, other_rapporteur, chair, now
+):
+    theirs, hidden = filed(now), filed(now)
+    give(theirs, member_rapporteur, by=chair, now=now)
+    give(hidden, other_rapporteur, by=chair, now=now)
+    client = client_of(member_rapporteur)
+    url = reverse("admin:case_link", args=[theirs.pk])
+
+    answers = [
+        client.post(url, {"reference": reference}).context["form"].errors["reference"]
+        for reference in (hidden.reference, "AFR-0000-0000")
+    ]
+
+    assert answers[0] == answers[1] == ["No complaint you may see has this reference."]
+    assert linked_cases(theirs) == []
+
+
+def test_a_duplicate_must_be_of_a_case_the_rapporteur_may_see(
+    member_rapporteur, other_rapporteur, chair, now
+):
+    from complaints.models import DecisionKind, Status
+    from monitoring.cases.models import DecisionProposal
+    from monitoring.cases.services import case_move, decision_propose
+
+    theirs, hidden = filed(now), filed(now)
+    give(theirs, member_rapporteur, by=chair, now=now)
+    give(hidden, other_rapporteur, by=chair, now=now)
+    case_move(
+        complaint=theirs,
+        to=Status.TRIAGE,
+        by=member_rapporteur,
+        expected_status="received",
+        now=now,
+    )
+    url = reverse("admin:case_decision", args=[theirs.pk])
+
+    page = client_of(member_rapporteur).post(
+        url,
+        {"ground": "duplicate", "duplicate_of": hidden.reference, "reasons": "The same arrest."},
+    )
+    with pytest.raises(CaseWorkRefused):
+        decision_propose(
+            complaint=theirs,
+            by=member_rapporteur,
+            kind=DecisionKind.INADMISSIBLE,
+            ground="duplicate",
+            duplicate_of=hidden,
+            reasons="The same arrest.",
+            checklist="{}",
+            expected_status="triage",
+            now=now,
+        )
+
+    assert page.context["form"].errors["duplicate_of"] == [
+        "No complaint you may see has this reference."
+    ]
+    assert not DecisionProposal.objects.exists()

@@ -1,5 +1,6 @@
 """The Committee's case work in the admin: who sees which case, assignment, moves, notes, queues."""
 
+from datetime import timedelta
 from itertools import product
 
 import pytest
@@ -515,3 +516,43 @@ def test_roles_that_read_no_complaints_see_no_queues_on_the_index(django_user_mo
     assert page.status_code == 200
     assert "queues" not in page.context
     assert "Your queues" not in page.content.decode()
+
+
+def test_a_question_is_said_once_and_the_answer_comes_before_the_move_it_makes(
+    chair, rapporteur, now
+):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    case_move(
+        complaint=complaint, to=Status.TRIAGE, by=rapporteur, expected_status="received", now=now
+    )
+    later = now + timedelta(hours=1)
+    case_move(
+        complaint=complaint,
+        to=Status.AWAITING_COMPLAINANT,
+        by=rapporteur,
+        expected_status="triage",
+        reason="When were you arrested?",
+        now=later,
+    )
+    message_from_complainant(complaint=complaint, body="In May.", now=later + timedelta(hours=1))
+
+    timeline = case_page(client_of(rapporteur), complaint).context["timeline"]
+
+    asked = [(e.kind, e.body) for e in timeline if e.at == later]
+    assert asked == [("message_out", "When were you arrested?"), ("status", "")]
+    answered = [e.kind for e in timeline if e.at == later + timedelta(hours=1)]
+    assert answered == ["message_in", "status"]
+    # At the filing itself, the status comes first.
+    assert [e.kind for e in timeline if e.at == now][:1] == ["status"]
+
+
+@pytest.mark.django_db
+def test_a_status_row_reads_in_words_not_codes(now):
+    complaint = submit_directly(now=now).complaint
+    change = StatusChange(
+        complaint=complaint, from_status="triage", to_status="awaiting_complainant"
+    )
+
+    assert str(change) == "Triage → Awaiting the complainant"
+    assert str(complaint.status_changes.get()) == "— → Received"

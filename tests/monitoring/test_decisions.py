@@ -400,3 +400,33 @@ def test_the_chairs_index_counts_the_proposals_awaiting_them(in_triage, rapporte
     queues = client_of(chair).get(reverse("admin:index")).context["queues"]
 
     assert {q.queue.slug: q.count for q in queues}["proposed"] == 1
+
+
+def test_staff_read_the_adopted_decision_on_the_case_page_as_the_complainant_does(
+    in_examination, rapporteur, chair, data_officer, now
+):
+    decision = decision_adopt(
+        proposal=propose_merits(in_examination, rapporteur, now), by=chair, now=now
+    )
+    page = reverse("admin:complaints_complaint_change", args=[in_examination.pk])
+    until = date_format(timezone.localtime(decision.appeal_until), "DATETIME_FORMAT")
+
+    for reader in (rapporteur, chair):
+        text = client_of(reader).get(page).content.decode()
+        assert "Decision adopted on" in text
+        assert "Violation found" in text
+        assert "The arrest was arbitrary." in text
+        assert "Release and compensate." in text
+        assert f"None: the complainant may appeal until {until}" in text
+    # Structured fields only: the outcome, not the reasons.
+    structured = client_of(data_officer).get(page).content.decode()
+    assert "Violation found" in structured
+    assert "The arrest was arbitrary." not in structured
+
+
+def test_each_checklist_comment_says_which_question_it_is_for(in_triage, rapporteur):
+    form = client_of(rapporteur).get(reverse("admin:case_decision", args=[in_triage.pk]))
+
+    text = form.content.decode()
+    for question in QUESTIONS:
+        assert f'aria-label="Comment on: {question.text}"'.replace("'", "&#x27;") in text

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from complaints.models import Channel, Complaint, Evidence, Status, StatusChange
 from complaints.selectors import complaint_by_receipt
-from tests.filing import MARKERS, step_data
+from tests.filing import MARKERS, intake_data
 from tests.monitoring.cast import client_of, member
 from tests.testdata import photo_with_gps
 
@@ -31,17 +31,6 @@ def desk(officer, seed_data):
 
 def page_token(response) -> str:
     return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
-
-
-def intake_data(token: str, *, channel: str = "paper", language: str = "fr", **overrides) -> dict:
-    """The public form's valid answers, every step under its own prefix, as the page posts them."""
-    data = {"token": token, "channel": channel, "language": language}
-    for slug, fields in step_data(**overrides).items():
-        if slug == "victims":
-            data.update(fields)  # the formset carries its own prefix
-        else:
-            data.update({f"{slug}-{name}": value for name, value in fields.items()})
-    return data
 
 
 def record(desk, **overrides):

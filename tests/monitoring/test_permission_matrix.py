@@ -26,6 +26,7 @@ before the next):
 A new page is one line in TABLE and one in REQUESTS.
 """
 
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from complaints import receipts
 from complaints.evidence import evidence_clean
 from complaints.models import (
+    Channel,
     Complaint,
     Decision,
     DecisionKind,
@@ -74,7 +76,7 @@ from monitoring.models import (
 )
 from monitoring.roles import ROLES
 from monitoring.staff_changes import staff_change_request
-from tests.filing import MARKERS, cleaned_steps, step_data
+from tests.filing import MARKERS, cleaned_steps, intake_data, step_data
 from tests.monitoring.cast import client_of, give, member
 from tests.monitoring.staff import PASSWORD
 from tests.testdata import minimal_pdf
@@ -132,7 +134,12 @@ propose: E on the facts        L    -   -      +         -     -          -     
 adopt the proposal on P        L    -   -      -         -     +          -     -     -          -
 send back the proposal on P    L    -   -      -         -     +          -     -     -          -
 adopt one's own proposal on C  L    -   -      -         -     -          -     -     -          -
+reveal who filed A             L    -   -      +         -     +          -     -     -          -
 reveal who filed U             L    -   -      -         -     +          -     -     -          -
+evidence file of A             L    -   -      +         -     +          -     -     -          -
+evidence file of U             L    -   -      -         -     +          -     -     -          -
+intake page                    L    -   +      -         -     -          -     -     -          -
+record a complaint on behalf   L    -   +      -         -     -          -     -     -          -
 access records                 L    -   -      -         -     +          -     -     -          -
 staff changes                  L    -   -      -         -     +          -     -     -          +
 confirm a staff change         L    -   -      -         -     +          -     -     -          -
@@ -374,6 +381,17 @@ def at(name: str, *args: str, query: str = "") -> Callable[[World], str]:
         return reverse(f"admin:{name}", args=values) + query
 
     return url
+
+
+def intake_token(w: World) -> str:
+    """The token of a fresh intake page, for those who may open it; a made-up one otherwise."""
+    page = w.client.get(reverse("admin:intake"))
+    found = re.search(r'name="token" value="([^"]+)"', page.content.decode())
+    return found.group(1) if page.status_code == 200 and found else secrets.token_urlsafe(32)
+
+
+def recorded_on_behalf(w: World, response: HttpResponse) -> bool:
+    return Complaint.objects.filter(channel=Channel.PAPER).count() == 1
 
 
 def listed(w: World, response: HttpResponse) -> set[str]:
@@ -629,9 +647,6 @@ REQUESTS: dict[str, Request] = {
         data=lambda w: {"reason": "To arrange a safe call."},
         done=revealed("U"),
     ),
-    # Not in the table yet: the code does not do what the policy says (the Rapporteur role
-    # cannot reveal on its own case; any holder of the file permission downloads any case's
-    # files, structured-only and other members' cases included).
     "reveal who filed A": Request(
         at("complaints_complaint_reveal", "A"),
         data=lambda w: {"reason": "To arrange a safe call."},
@@ -644,6 +659,10 @@ REQUESTS: dict[str, Request] = {
     "evidence file of U": Request(
         at("complaints_evidence_download", "file of U"),
         done=recorded(AccessAction.DOWNLOAD_EVIDENCE, "U"),
+    ),
+    "intake page": Request(at("intake")),
+    "record a complaint on behalf": Request(
+        at("intake"), data=lambda w: intake_data(intake_token(w)), done=recorded_on_behalf
     ),
     "access records": Request(at("monitoring_accessevent_changelist")),
     "staff changes": Request(at("monitoring_staffchange_changelist")),
