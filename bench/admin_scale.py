@@ -95,7 +95,6 @@ def requests_to_measure() -> dict[str, str]:
         "page 1": listed,
         "filter: status": f"{listed}?status__exact=triage",
         "filter: urgent": f"{listed}?urgency__exact=urgent",
-        "filter: in danger": f"{listed}?immediate_danger__exact=1",
         "filter: channel": f"{listed}?channel__exact=paper",
         "filter: language": f"{listed}?language=sw",
         "filter: past 7 days": f"{listed}?submitted_at__gte={week_ago}",
