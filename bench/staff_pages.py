@@ -125,6 +125,22 @@ def measure(client, url: str, rounds: int) -> tuple[float, int, list[str]]:  # n
     return statistics.median(timings), len(statements), statements
 
 
+def measure_paired(client, url: str, rounds: int) -> tuple[float, int, list[str]]:  # noqa: ANN001
+    """As `measure`, but the time as a ratio to the sign-in page requested just before each
+    round: on a machine shared with other work, both see the same load."""
+    from django.test import Client
+
+    anonymous = Client()
+    anonymous.get(LOGIN)
+    client.get(url)
+    references, timings = [], []
+    for _ in range(rounds):
+        references.append(timed_get(anonymous, LOGIN)[0])
+        seconds, statements = timed_get(client, url)
+        timings.append(seconds)
+    return statistics.median(timings) / statistics.median(references), len(statements), statements
+
+
 def plans(statements: list[str], *, table: str = "complaints_complaint") -> list[tuple[str, str]]:
     """(statement, plan) of each SELECT that reads `table`, EXPLAINed as it ran (the captured
     SQL has its parameters inlined; a % in it is a LIKE's)."""
