@@ -22,65 +22,27 @@ receipt's cost is `make bench`'s subject, and only its unique index matters to t
 
 import os
 import random
-import re
-import secrets
-import statistics
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.environment import production_like  # noqa: E402
+from bench.staff_pages import (  # noqa: E402
+    LOGIN,
+    complaints_grow,
+    configure,
+    database_recreate,
+    measure,
+    seq_scans,
+    signed_in,
+    staff_user,
+)
 
 DATABASE = "afr_scale"
-PG = "postgres://postgres@127.0.0.1:5432"
 SIZES = [int(n) for n in os.environ.get("SCALE_SIZES", "100000,1000000").split(",")]
 ROUNDS = int(os.environ.get("SCALE_ROUNDS", "7"))
-
-
-def configure() -> None:
-    production_like(
-        DATABASE_URL=f"{PG}/{DATABASE}",
-        DATABASE_STATEMENT_TIMEOUT_MS="600000",  # the generation's big inserts and ANALYZE
-        LOG_LEVEL="WARNING",
-    )
-
-
-def database_recreate() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    admin.close()
-
-
-def staff_client():  # noqa: ANN201
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.contrib.auth.signals import user_logged_in
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    user = get_user_model().objects.create_user(
-        username="chair", password=secrets.token_urlsafe(16), is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Committee chair"))
-    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
-
-    def second_factor(sender: type, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
-        request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-
-    user_logged_in.connect(second_factor, weak=False)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def requests_to_measure() -> dict[str, str]:
@@ -95,7 +57,6 @@ def requests_to_measure() -> dict[str, str]:
         "page 1": listed,
         "filter: status": f"{listed}?status__exact=triage",
         "filter: urgent": f"{listed}?urgency__exact=urgent",
-        "filter: in danger": f"{listed}?immediate_danger__exact=1",
         "filter: channel": f"{listed}?channel__exact=paper",
         "filter: language": f"{listed}?language=sw",
         "filter: past 7 days": f"{listed}?submitted_at__gte={week_ago}",
@@ -106,37 +67,6 @@ def requests_to_measure() -> dict[str, str]:
         "last page": "LAST",
         "case page": reverse("admin:complaints_complaint_change", args=[some.pk]),
     }
-
-
-def measure(client, url: str) -> tuple[float, int, list[str]]:  # noqa: ANN001
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm
-    timings = []
-    for _ in range(ROUNDS):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), len(queries), [q["sql"] for q in queries.captured_queries]
-
-
-def seq_scans(statements: list[str]) -> list[str]:
-    """The statements whose plan reads the complaint table sequentially."""
-    from django.db import connection
-
-    found = []
-    with connection.cursor() as cursor:
-        for sql in statements:
-            if "complaints_complaint" not in sql or not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            cursor.execute(f"EXPLAIN {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            if re.search(r"Seq Scan on complaints_complaint\b", plan):
-                found.append(sql[:160])
-    return found
 
 
 def history_cost(count: int) -> tuple[float, float]:
@@ -152,45 +82,34 @@ def history_cost(count: int) -> tuple[float, float]:
 
 
 def main() -> int:
-    configure()
-    database_recreate()
+    configure(DATABASE)
+    database_recreate(DATABASE)
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
-
-    from tests.scale import complaints_generate
 
     call_command("migrate", verbosity=0)
     setup_test_environment()  # responses carry their context (the list's paginator)
     rng = random.Random(2026)  # noqa: S311 - made-up data, not secrets
-    client = staff_client()
+    client = signed_in(staff_user("chair", "Committee chair"))
     results: dict[int, dict[str, tuple[float, int]]] = {}
     scans: list[str] = []
     have = 0
     for size in SIZES:
-        started = time.perf_counter()
-        rate = complaints_generate(size - have, rng=rng, progress=True)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        print(
-            f"{size:,} complaints: generated {size - have:,} more at {rate:,.0f}/s "
-            f"({time.perf_counter() - started:,.0f} s with VACUUM ANALYZE)",
-            flush=True,
-        )
+        complaints_grow(have, size, rng=rng)
         have = size
         rows, size_bytes = history_cost(size)
         print(f"  history: {rows:.1f} records and {size_bytes:,.0f} bytes per complaint")
         urls = requests_to_measure()
-        login, _queries, _sql = measure(Client(), "/staff/login/")
+        login, _queries, _sql = measure(Client(), LOGIN, ROUNDS)
         page_count = client.get(urls["page 1"]).context["cl"].paginator.num_pages
         urls["last page"] = f"{urls['page 1']}?p={page_count}"
         results[size] = {}
         for name, url in urls.items():
-            seconds, queries, statements = measure(client, url)
+            seconds, queries, statements = measure(client, url, ROUNDS)
             results[size][name] = (seconds / login, queries)
             if name != "case page":
                 scans += [f"{size:,} {name}: {sql}" for sql in seq_scans(statements)]
