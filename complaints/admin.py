@@ -8,8 +8,10 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
@@ -146,12 +148,11 @@ class ComplaintAdmin(ReadOnlyAdmin):
         "reference",
         "status",
         "urgent",
-        "submitted_at",
+        "submitted",
         "country",
         "violations",
         "language_name",
-        "channel",
-    ]
+    ]  # how it was received: a filter, and on the case page (a column would not fit at 1280 px)
     list_filter = [
         "status",
         "urgency",  # "urgent" is "someone is in immediate danger": one filter, not two
@@ -232,7 +233,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
             # Only the listed columns, never every row's encrypted texts; uid decrypts nothing.
-            return queryset.only("uid", "language", "channel", *self.LIST_FIELDS).prefetch_related(
+            return queryset.only("uid", "language", *self.LIST_FIELDS).prefetch_related(
                 "categories"
             )
         return queryset
@@ -244,7 +245,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
             return queryset, False
         return complaints_by_reference(queryset, search_term), False
 
-    @admin.display(description=_("country where it happened"), ordering="incident_country")
+    @admin.display(description=_("country of events"), ordering="incident_country")
     def country(self, complaint: Complaint) -> str:
         # The name straight from the code: the field's choices would rebuild every country's
         # name, twice for each row.
@@ -259,14 +260,29 @@ class ComplaintAdmin(ReadOnlyAdmin):
             else ""
         )
 
-    @admin.display(description=_("language of submission"), ordering="language")
+    @admin.display(description=_("language"), ordering="language")
     def language_name(self, complaint: Complaint) -> str:
         return SITE_LANGUAGES.get(complaint.language, complaint.language)
 
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, complaint: Complaint) -> str:
+        # The day is what triage needs; the time is on the case page.
+        return date_format(timezone.localtime(complaint.submitted_at), "DATE_FORMAT")
+
     @admin.display(description=_("violations"))
     def violations(self, complaint: Complaint) -> str:
+        # The first, and how many more (all of them when pointed at): full labels for each
+        # case would push the last columns off a 1280 px screen.
         language = (get_language() or "en")[:2]
-        return "; ".join(c.label(language) for c in complaint.categories.all())
+        labels = [c.label(language) for c in complaint.categories.all()]
+        if len(labels) < 2:
+            return "; ".join(labels) or "-"
+        more = ngettext("%(first)s, +%(n)d more", "%(first)s, +%(n)d more", len(labels) - 1)
+        return format_html(
+            '<span title="{}">{}</span>',
+            "; ".join(labels),
+            more % {"first": labels[0], "n": len(labels) - 1},
+        )
 
     @admin.display(description=_("when it happened"))
     def when(self, complaint: Complaint) -> str:

@@ -25,7 +25,7 @@ def complaint_for_tracking(pk: int) -> Complaint | None:
             Prefetch(
                 "status_changes",
                 queryset=StatusChange.objects.only(
-                    "uid", "complaint_id", "to_status", "by_complainant", "at"
+                    "uid", "complaint_id", "from_status", "to_status", "by_complainant", "at"
                 ),
             ),
             Prefetch(
