@@ -274,9 +274,18 @@ def message_from_complainant(*, complaint: Complaint, body: str, now: datetime) 
 
 
 def evidence_add(
-    *, complaint: Complaint, clean: CleanFile, description: str, now: datetime
+    *,
+    complaint: Complaint,
+    clean: CleanFile,
+    description: str,
+    now: datetime,
+    from_complainant: bool = True,
 ) -> Evidence:
-    """Attach a file sent from the tracking page, within the complaint's limits."""
+    """Attach a file sent from the tracking page, within the complaint's limits.
+
+    A file from the complainant answers a question the Committee asked; one an intake officer
+    adds for them (`from_complainant=False`) answers nothing.
+    """
     item = None
     try:
         with transaction.atomic():
@@ -291,7 +300,8 @@ def evidence_add(
             item = evidence_store(clean=clean, description=description)
             evidence = _evidence_row(complaint=locked, item=item, now=now)
             evidence.save()
-            _answered(locked, now=now)
+            if from_complainant:
+                _answered(locked, now=now)
     except BaseException:
         if item:
             default_storage.delete(item["path"])  # no file may stay behind without its record

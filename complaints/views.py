@@ -53,7 +53,7 @@ from complaints.throttle import (
     throttle_record,
     upload_limit,
 )
-from complaints.workflow import PUBLIC_STATUS
+from complaints.workflow import deadline_figures, public_status
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def posted(request: HttpRequest) -> QueryDict | None:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "complaints/home.html")
+    return render(request, "complaints/home.html", {"deadlines": deadline_figures()})
 
 
 def leave(request: HttpRequest) -> HttpResponse:
@@ -405,7 +405,7 @@ def _tracked(request: HttpRequest) -> Complaint:
 def _case_page(
     request: HttpRequest, complaint: Complaint, *, status: int = 200, **forms: object
 ) -> HttpResponse:
-    label, explanation = PUBLIC_STATUS[complaint.status]
+    label, explanation = public_status(complaint.status)
     decision = complaint.decisions.order_by("-adopted_at", "-pk").first()
     context = {
         "decision": decision,

@@ -8,6 +8,7 @@ the public pages, and `complaints` never imports `monitoring`.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,8 @@ class Transition:
     scheduled: bool = False
     # Made only with the Decision of this kind that the chair adopted at this stage.
     decision: DecisionKind | None = None
+    # Made only while the appeal window of the case's latest decision is open.
+    in_appeal_window: bool = False
 
 
 _TRIAGE = "complaints.triage_complaint"
@@ -54,9 +57,11 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
         _DECIDE, needs_reason=True, decision=DecisionKind.MERITS
     ),
     (Status.INADMISSIBLE, Status.APPEALED): Transition(
-        None, complainant_may=True, needs_reason=True
+        None, complainant_may=True, needs_reason=True, in_appeal_window=True
     ),
-    (Status.DECIDED, Status.APPEALED): Transition(None, complainant_may=True, needs_reason=True),
+    (Status.DECIDED, Status.APPEALED): Transition(
+        None, complainant_may=True, needs_reason=True, in_appeal_window=True
+    ),
     # Only once the appeal window has passed without an appeal: nobody may cut it short.
     (Status.INADMISSIBLE, Status.CLOSED): Transition(None, scheduled=True),
     (Status.DECIDED, Status.CLOSED): Transition(None, scheduled=True),
@@ -69,13 +74,15 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
     },
 }
 
-# What the complainant reads: a plain-language name and what happens next.
+# What the complainant reads: a plain-language name and what happens next, its time limits
+# filled in from the settings by public_status().
 PUBLIC_STATUS: dict[str, tuple[str, str]] = {
     Status.RECEIVED: (
         _("Received"),
         _(
             "Your complaint has arrived safely. A member of the Committee will start looking at it "
-            "within 7 days, or within 48 hours if someone is in immediate danger."
+            "within %(triage_days)d days, or within %(urgent_hours)d hours if someone is in "
+            "immediate danger."
         ),
     ),
     Status.TRIAGE: (
@@ -94,12 +101,15 @@ PUBLIC_STATUS: dict[str, tuple[str, str]] = {
         _("Not accepted"),
         _(
             "The Committee decided it cannot deal with your complaint. The reasons are below. "
-            "You may appeal within 30 days."
+            "You may appeal within %(appeal_days)d days."
         ),
     ),
     Status.DECIDED: (
         _("Decided"),
-        _("The Committee has decided. The decision is below. You may appeal within 30 days."),
+        _(
+            "The Committee has decided. The decision is below. You may appeal within "
+            "%(appeal_days)d days."
+        ),
     ),
     Status.APPEALED: (_("Appeal under way"), _("Your appeal has been sent to the Appeal Body.")),
     Status.APPEAL_DECIDED: (
@@ -109,6 +119,21 @@ PUBLIC_STATUS: dict[str, tuple[str, str]] = {
     Status.CLOSED: (_("Closed"), _("This complaint is closed.")),
     Status.WITHDRAWN: (_("Withdrawn"), _("This complaint was withdrawn.")),
 }
+
+
+def deadline_figures() -> dict[str, int]:
+    """The time limits the public wording names, as the settings have them."""
+    return {
+        "triage_days": settings.DEADLINE_TRIAGE_DAYS,
+        "urgent_hours": settings.DEADLINE_TRIAGE_URGENT_HOURS,
+        "appeal_days": settings.APPEAL_WINDOW_DAYS,
+    }
+
+
+def public_status(status: str) -> tuple[str, str]:
+    """A status as the complainant reads it: its name, and what happens next."""
+    label, explanation = PUBLIC_STATUS[status]
+    return str(label), str(explanation) % deadline_figures()
 
 
 def transition_allowed(*, source: str, target: str) -> Transition | None:
@@ -142,6 +167,8 @@ def _check(
     )
     if rule.needs_reason and not reason.strip():
         raise TransitionRefused(_("Please give a reason for this change."))
+    if rule.in_appeal_window and _appeal_window_passed(complaint, now=now):
+        raise TransitionRefused(_("The time to appeal this decision has passed."))
     if rule.decision and not _adopted_at_this_stage(
         decision, complaint=complaint, kind=rule.decision
     ):

@@ -26,6 +26,9 @@ from monitoring.services import AccessRefused, identity_reveal
 from monitoring.staff_admin import StaffChangeAdmin, StaffTOTPDeviceAdmin, StaffUserAdmin
 
 
+BULK_MOVE_MAX = 200
+
+
 class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
     """Complaints as the committee sees them: each user the cases the access rule gives them
     (monitoring/cases/access.py), the moves they may make, identity only through a recorded
@@ -98,7 +101,7 @@ class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
             extra.update(self.case_work_context(request, complaint))
             if extra["full_access"] and request.method == "GET":
                 # Opening the case is reading it: its messages from the complainant are read.
-                messages_mark_read(complaint, now=timezone.now())
+                messages_mark_read(complaint, by=request.user, now=timezone.now())
         return super().change_view(request, object_id, form_url, extra)
 
     def history_view(
@@ -110,6 +113,14 @@ class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
 
     @admin.action(description=_("Start triage of the selected cases"))
     def start_triage(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
+        # One locked move per case: "select all" over a long list moves it in rounds.
+        if len(queryset.values_list("pk", flat=True)[: BULK_MOVE_MAX + 1]) > BULK_MOVE_MAX:
+            messages.warning(
+                request,
+                _("Select at most %(max)d cases at a time; nothing was moved.")
+                % {"max": BULK_MOVE_MAX},
+            )
+            return
         moved, refused = 0, []
         for complaint in queryset.only("pk", "reference", "status", "rapporteur"):
             try:

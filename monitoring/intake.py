@@ -9,6 +9,7 @@ shown to the officer once, to print or read out, and kept in memory (the cache) 
 handed over while it is shown, and never sees the case again after that.
 """
 
+import contextlib
 import secrets
 
 from django import forms
@@ -35,6 +36,7 @@ from complaints.services import complaint_submit, evidence_add
 PERMISSION = "complaints.record_on_behalf"
 TOKENS_KEY = "intake_tokens"  # the forms this session was given, each good for one filing
 RECORDED_KEY = "intake_recorded"  # the complaint just recorded, while its receipt is shown
+USED_KEY = "intake_used"  # the tokens of the complaints this session recorded
 TOKENS_KEPT = 10
 
 
@@ -105,6 +107,7 @@ def _page(
             {"step": step, "form": forms_by_slug[step.slug]} for step in filing.FORM_STEPS
         ],
         "errors": _errors(forms_by_slug, intake_form) if status == 400 else [],
+        "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
     }
     return TemplateResponse(request, "monitoring/intake.html", context, status=status)
 
@@ -124,16 +127,24 @@ def intake(request: HttpRequest) -> HttpResponse:
     if "add_person" in request.POST:
         forms_by_slug["victims"] = filing.victims_with_another(request.POST)
         return _page(request, forms_by_slug, intake_form)
+    checking = "check" in request.POST  # checked and shown again, recording nothing
     # Every form checked, so that all the errors of the page come in one round.
     valid = [form.is_valid() for form in [intake_form, *forms_by_slug.values()]]
     token = intake_form.cleaned_data.get("token", "")
     if token == request.session.get(RECORDED_KEY, {}).get("token"):
         return redirect("admin:intake_receipt")  # a second press: the first one recorded it
+    if token in request.session.get(USED_KEY, []):
+        # The page of a complaint already recorded and handed over (Back, then Record again).
+        messages.warning(request, _("This complaint was already recorded; nothing more was."))
+        return redirect("admin:intake")
     if intake_form.is_valid() and token not in request.session.get(TOKENS_KEY, []):
         _token_refused(intake_form, request)
         valid.append(False)
     if not all(valid):
         return _page(request, forms_by_slug, intake_form, status=400)
+    if checking:
+        messages.info(request, _("Every answer is complete. Nothing is recorded yet."))
+        return _page(request, forms_by_slug, intake_form)
     return _record(request, forms_by_slug, intake_form.cleaned_data)
 
 
@@ -174,7 +185,14 @@ def _record(request: HttpRequest, forms_by_slug: dict, intake: dict) -> HttpResp
         recorded_by=request.user,
     )
     request.session[TOKENS_KEY] = [t for t in request.session[TOKENS_KEY] if t != token]
-    request.session[RECORDED_KEY] = {"token": token, "complaint": submission.complaint.pk}
+    request.session[USED_KEY] = [*request.session.get(USED_KEY, []), token][-TOKENS_KEPT:]
+    _recorded_forget(request)  # a receipt not handed over is not kept past the next complaint
+    request.session[RECORDED_KEY] = {
+        "token": token,
+        "complaint": submission.complaint.pk,
+        "at": timezone.now().timestamp(),
+        "files": [],
+    }
     receipt = submission.receipt
     if submission.created and kept:
         try:
@@ -199,9 +217,21 @@ def _pending_receipt(token: str) -> str | None:
 
 
 def _recorded(request: HttpRequest) -> tuple[dict, Complaint] | None:
+    """The complaint this officer just recorded, while its receipt may still be shown (at
+    most RECEIPT_TTL_SECONDS): after that the officer has nothing more to do with it."""
     recorded = request.session.get(RECORDED_KEY)
+    if recorded and timezone.now().timestamp() - recorded["at"] > filing.RECEIPT_TTL_SECONDS:
+        _recorded_forget(request)
+        return None
     complaint = recorded and Complaint.objects.filter(pk=recorded["complaint"]).first()
     return (recorded, complaint) if complaint else None
+
+
+def _recorded_forget(request: HttpRequest) -> None:
+    recorded = request.session.pop(RECORDED_KEY, None)
+    if recorded:
+        with contextlib.suppress(*CACHE_OUTAGE):
+            filing.receipt_forget(recorded["token"])
 
 
 def _slip_language(code: str) -> str:
@@ -217,6 +247,7 @@ def _receipt_page(
     complaint: Complaint,
     *,
     receipt: str | None,
+    files: list[str] = (),
     only_here: bool = False,
     evidence_form: EvidenceUploadForm | None = None,
     status: int = 200,
@@ -230,7 +261,10 @@ def _receipt_page(
         "keep_minutes": filing.RECEIPT_TTL_SECONDS // 60,
         "only_here": only_here,
         "slip_language": _slip_language(complaint.language),
-        "files": list(complaint.evidence.only("uid", "complaint", "original_name")),
+        # Only the files this officer added: what the complainant sends later is not theirs.
+        "files": list(
+            complaint.evidence.filter(uid__in=files).only("uid", "complaint", "original_name")
+        ),
         "evidence_form": evidence_form or EvidenceUploadForm(),
         "evidence_limits": evidence_limits_text(),
     }
@@ -246,15 +280,16 @@ def intake_receipt(request: HttpRequest) -> HttpResponse:
         return redirect("admin:intake")
     recorded, complaint = found
     if request.method == "POST":
-        filing.receipt_forget(recorded["token"])
-        del request.session[RECORDED_KEY]
+        _recorded_forget(request)
         messages.success(
             request,
             _("Complaint %(reference)s is recorded; its receipt is no longer shown anywhere.")
             % {"reference": complaint.reference},
         )
         return redirect("admin:intake")
-    return _receipt_page(request, complaint, receipt=_pending_receipt(recorded["token"]))
+    return _receipt_page(
+        request, complaint, receipt=_pending_receipt(recorded["token"]), files=recorded["files"]
+    )
 
 
 @require_http_methods(["POST"])
@@ -273,21 +308,25 @@ def intake_evidence(request: HttpRequest) -> HttpResponse:
         )
     if form.is_valid():
         try:
-            evidence_add(
+            evidence = evidence_add(
                 complaint=complaint,
                 clean=evidence_clean(form.cleaned_data["file"]),
                 description=form.cleaned_data["description"],
                 now=timezone.now(),
+                from_complainant=False,  # handed over with the complaint: it answers nothing
             )
         except ComplaintError as error:
             form.add_error("file", str(error.message))
         else:
+            recorded["files"].append(str(evidence.uid))
+            request.session.modified = True
             messages.success(request, _("The file was added to the complaint."))
             return redirect("admin:intake_receipt")
     return _receipt_page(
         request,
         complaint,
         receipt=_pending_receipt(recorded["token"]),
+        files=recorded["files"],
         evidence_form=form,
         status=400,
     )

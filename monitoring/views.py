@@ -2,8 +2,7 @@
 
 import io
 
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,7 +16,8 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     try:
         download = evidence_download(evidence=evidence, by=request.user, now=timezone.now())
     except AccessRefused as error:
-        raise PermissionDenied from error
+        # Not found, as for a file that does not exist: which ids exist is not told.
+        raise Http404 from error
     response = FileResponse(
         io.BytesIO(download.content),
         as_attachment=True,

@@ -129,8 +129,8 @@ class QueueFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         queue = QUEUE_BY_SLUG.get(self.value() or "")
-        if queue is None:
-            return queryset
+        if queue is None or (queue.who and not request.user.has_perm(queue.who)):
+            return queryset  # a queue the user is not offered is not applied
         return queryset.filter(queue.condition(request.user, timezone.now()))
 
 
@@ -414,7 +414,7 @@ class CaseWorkAdmin:
         }
         if access == Access.FULL:
             context["timeline"] = case_timeline(complaint)
-            context["linked"] = linked_cases(complaint)
+            context["linked"] = linked_cases(complaint, request.user)
             context["related"] = related_suggestions(request.user, complaint)
         return context
 

@@ -208,14 +208,19 @@ def proposal_last_sent_back(complaint: Complaint) -> DecisionProposal | None:
     )
 
 
-def linked_cases(complaint: Complaint) -> list[Complaint]:
-    """The complaints linked to this one, from either side of each link."""
+def linked_cases(complaint: Complaint, user: AbstractBaseUser) -> list[Complaint]:
+    """The complaints linked to this one, from either side of each link, that the user may
+    see (a link made by the chair, or before a conflict was declared, names no hidden case)."""
+    visible = cases_visible_to(user, Complaint.objects.filter(pk__in=linked_ids(complaint)))
+    return list(visible.only("pk", "reference", "status", "uid"))
+
+
+def linked_ids(complaint: Complaint) -> set[int]:
     links = CaseLink.objects.filter(Q(complaint=complaint) | Q(other=complaint))
-    ids = {
+    return {
         link.complaint_id if link.other_id == complaint.pk else link.other_id
         for link in links.only("complaint_id", "other_id")
     }
-    return list(Complaint.objects.filter(pk__in=ids).only("pk", "reference", "status", "uid"))
 
 
 RELATED_DAYS = 30
@@ -233,7 +238,7 @@ def related_suggestions(user: AbstractBaseUser, complaint: Complaint) -> list[Co
         complaint_id=OuterRef("pk"),
         violationcategory_id__in=complaint.categories.values("pk"),
     )
-    already = {c.pk for c in linked_cases(complaint)} | {complaint.pk}
+    already = linked_ids(complaint) | {complaint.pk}
     candidates = (
         Complaint.objects.filter(
             incident_country=complaint.incident_country,

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.errors import ComplaintError, TransitionRefused
@@ -62,12 +63,14 @@ def rapporteurs_eligible(complaint: Complaint) -> list[AbstractBaseUser]:
         .exclude(pk__in=conflicted)
         .order_by("username")
     )
-    return [
-        user
-        for user in people
-        if user.has_perm("complaints.view_case_content")
-        and user.has_perm("complaints.examine_complaint")
-    ]
+    # Each permission held through a role or directly, read in the same query as the people
+    # (has_perm on each account would cost two queries an account).
+    for codename in ("view_case_content", "examine_complaint"):
+        held = Permission.objects.filter(content_type__app_label="complaints", codename=codename)
+        people = people.filter(
+            Q(is_superuser=True) | Q(user_permissions__in=held) | Q(groups__permissions__in=held)
+        )
+    return list(people.distinct())
 
 
 def case_assign(
@@ -189,8 +192,12 @@ def case_move(
     return change
 
 
-def messages_mark_read(complaint: Complaint, *, now: datetime) -> int:
-    """A staff member opened the case: its messages from the complainant are read."""
+def messages_mark_read(complaint: Complaint, *, by: AbstractBaseUser, now: datetime) -> int:
+    """Whoever answers the complainant opened the case: their messages are read. That is the
+    case's rapporteur, or anyone who reads it in full while nobody has it; the chair glancing
+    at a colleague's case leaves its answers new for the colleague."""
+    if complaint.rapporteur_id not in (None, by.pk):
+        return 0
     unread = Message.objects.filter(
         complaint=complaint, direction=Message.Direction.FROM_COMPLAINANT, read_at__isnull=True
     )
@@ -285,6 +292,24 @@ def _waiting(proposal: DecisionProposal, by: AbstractBaseUser) -> DecisionPropos
     return locked
 
 
+def _still_stands(proposal: DecisionProposal, complaint: Complaint) -> None:
+    """A proposal is adopted only as it was made: by the case's rapporteur, who declared no
+    conflict on it since, and before anything moved the case (a question asked and answered
+    after it may change the answer). Otherwise the chair sends it back."""
+    if (
+        proposal.proposed_by_id != complaint.rapporteur_id
+        or ConflictDeclaration.objects.filter(
+            complaint=complaint, member_id=proposal.proposed_by_id
+        ).exists()
+    ):
+        raise CaseWorkRefused(_("Its author no longer works on this case: send the proposal back."))
+    last_move = complaint.status_changes.order_by("-at", "-pk").values_list("at", flat=True)
+    if last_move.first() > proposal.proposed_at:
+        raise CaseWorkRefused(
+            _("The case has moved since this proposal was made: send it back to be revised.")
+        )
+
+
 def decision_adopt(*, proposal: DecisionProposal, by: AbstractBaseUser, now: datetime) -> Decision:
     """The chair adopts a proposal: the complainant reads it, and may appeal until the window
     (APPEAL_WINDOW_DAYS) closes."""
@@ -292,6 +317,7 @@ def decision_adopt(*, proposal: DecisionProposal, by: AbstractBaseUser, now: dat
         complaint = _locked(proposal.complaint)
         locked = _waiting(proposal, by)
         _working_on(by, complaint)
+        _still_stands(locked, complaint)
         decision = Decision.objects.create(
             complaint=complaint,
             kind=locked.kind,
@@ -364,9 +390,10 @@ def case_link(
     if other.pk == complaint.pk:
         raise CaseWorkRefused(_("A complaint cannot be linked to itself."))
     low, high = sorted([complaint, other], key=lambda case: case.pk)
-    with transaction.atomic():
-        if CaseLink.objects.filter(complaint=low, other=high).exists():
-            raise CaseWorkRefused(_("These complaints are already linked."))
-        return CaseLink.objects.create(
-            complaint=low, other=high, by=by, reason=reason.strip(), at=now
-        )
+    try:
+        with transaction.atomic():
+            return CaseLink.objects.create(
+                complaint=low, other=high, by=by, reason=reason.strip(), at=now
+            )
+    except IntegrityError:  # the pair's unique constraint: linked already, or at this moment
+        raise CaseWorkRefused(_("These complaints are already linked.")) from None

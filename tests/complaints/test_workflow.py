@@ -521,3 +521,36 @@ def test_the_appeal_window_is_open_until_its_last_moment(case_at, now):
     assert at_the_last_moment == "The appeal window of this decision is still open."
     complaint.refresh_from_db()
     assert complaint.status == S.CLOSED
+
+
+@pytest.mark.parametrize("source", [S.INADMISSIBLE, S.DECIDED])
+def test_the_complainant_appeals_only_while_the_window_is_open(source, case_at, now):
+    complaint = case_at(source)
+    until = complaint.decisions.get().appeal_until
+
+    too_late = refusal(
+        complaint, to=S.APPEALED, by_complainant=True, reason="I disagree.", now=until + DAY
+    )
+    complaint_transition(
+        complaint=complaint, to=S.APPEALED, by_complainant=True, reason="I disagree.", now=until
+    )
+
+    assert too_late == "The time to appeal this decision has passed."
+    complaint.refresh_from_db()
+    assert complaint.status == S.APPEALED
+
+
+def test_the_public_wording_names_the_time_limits_the_settings_give(settings):
+    from complaints.workflow import public_status
+
+    settings.DEADLINE_TRIAGE_DAYS, settings.DEADLINE_TRIAGE_URGENT_HOURS = 5, 24
+    settings.APPEAL_WINDOW_DAYS = 60
+
+    received = public_status(S.RECEIVED)[1]
+    decided = public_status(S.DECIDED)[1]
+    with translation.override("fr"):
+        french = public_status(S.INADMISSIBLE)[1]
+
+    assert "within 5 days, or within 24 hours" in received
+    assert decided.endswith("You may appeal within 60 days.")
+    assert french.endswith("Vous pouvez faire appel dans les 60 jours.")

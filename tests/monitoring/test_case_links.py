@@ -20,8 +20,8 @@ def test_a_link_shows_from_both_cases_and_is_stored_once(chair, now):
 
     case_link(complaint=second, other=first, by=chair, reason="Same arrest.", now=now)
 
-    assert linked_cases(first) == [second]
-    assert linked_cases(second) == [first]
+    assert linked_cases(first, chair) == [second]
+    assert linked_cases(second, chair) == [first]
     link = CaseLink.objects.get()
     assert (link.complaint, link.other, link.reason) == (first, second, "Same arrest.")
     with pytest.raises(CaseWorkRefused):
@@ -62,7 +62,7 @@ def test_a_member_links_only_from_a_case_they_work_on(member_rapporteur, chair, 
         case_link(complaint=unassigned, other=theirs, by=member_rapporteur, reason="", now=now)
     case_link(complaint=theirs, other=unassigned, by=member_rapporteur, reason="", now=now)
 
-    assert linked_cases(unassigned) == [theirs]
+    assert linked_cases(unassigned, chair) == [theirs]
 
 
 def test_the_case_page_suggests_and_links_by_reference(chair, now):
@@ -80,7 +80,7 @@ def test_the_case_page_suggests_and_links_by_reference(chair, now):
     assert close.reference in page.content.decode()
     assert [c.reference for c in page.context["related"]] == [close.reference]
     assert linked.status_code == 302
-    assert linked_cases(case) == [close]
+    assert linked_cases(case, chair) == [close]
     assert unknown.status_code == 400
     assert "No complaint you may see has this reference." in unknown.content.decode()
 
@@ -100,7 +100,7 @@ def test_a_reference_one_may_not_see_reads_as_one_that_does_not_exist(
     ]
 
     assert answers[0] == answers[1] == ["No complaint you may see has this reference."]
-    assert linked_cases(theirs) == []
+    assert linked_cases(theirs, chair) == []
 
 
 def test_a_duplicate_must_be_of_a_case_the_rapporteur_may_see(
@@ -143,3 +143,28 @@ def test_a_duplicate_must_be_of_a_case_the_rapporteur_may_see(
         "No complaint you may see has this reference."
     ]
     assert not DecisionProposal.objects.exists()
+
+
+def test_a_linked_case_one_may_not_see_is_not_named(
+    member_rapporteur, other_rapporteur, chair, now
+):
+    theirs, hidden = filed(now), filed(now)
+    give(theirs, member_rapporteur, by=chair, now=now)
+    give(hidden, other_rapporteur, by=chair, now=now)
+    case_link(complaint=theirs, other=hidden, by=chair, reason="", now=now)
+
+    page = client_of(member_rapporteur).get(
+        reverse("admin:complaints_complaint_change", args=[theirs.pk])
+    )
+
+    assert linked_cases(theirs, chair) == [hidden]
+    assert linked_cases(theirs, member_rapporteur) == []
+    assert hidden.reference not in page.content.decode()
+
+
+def test_linking_twice_at_once_is_refused_not_a_crash(chair, now):
+    first, second = filed(now), filed(now)
+    case_link(complaint=first, other=second, by=chair, reason="", now=now)
+
+    with pytest.raises(CaseWorkRefused, match="already linked"):
+        case_link(complaint=second, other=first, by=chair, reason="", now=now)

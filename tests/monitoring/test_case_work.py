@@ -22,7 +22,7 @@ from monitoring.cases.services import (
 )
 from monitoring.services import AccessRefused, identity_reveal
 from tests.filing import MARKERS, submit_directly
-from tests.monitoring.cast import client_of, give
+from tests.monitoring.cast import client_of, give, member
 from tests.monitoring.staff import PASSWORD
 
 
@@ -556,3 +556,58 @@ def test_a_status_row_reads_in_words_not_codes(now):
 
     assert str(change) == "Triage → Awaiting the complainant"
     assert str(complaint.status_changes.get()) == "— → Received"
+
+
+def test_the_chair_glancing_at_a_colleagues_case_leaves_its_answer_new(chair, rapporteur, now):
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    message_from_complainant(complaint=complaint, body="Remera station.", now=now)
+
+    by_the_chair = case_page(client_of(chair), complaint)
+    by_the_rapporteur = case_page(client_of(rapporteur), complaint)
+    afterwards = case_page(client_of(rapporteur), complaint)
+
+    def unread(page):
+        return [e.unread for e in page.context["timeline"] if e.kind == "message_in"]
+
+    assert unread(by_the_chair) == [True]
+    assert unread(by_the_rapporteur) == [True]
+    assert unread(afterwards) == [False]
+
+
+def test_start_triage_takes_at_most_a_bounded_number_of_cases(chair, now, monkeypatch):
+    from monitoring import admin as staff_admin
+
+    monkeypatch.setattr(staff_admin, "BULK_MOVE_MAX", 2)
+    cases = [submit_directly(now=now).complaint for _ in range(3)]
+
+    done = client_of(chair).post(
+        reverse("admin:complaints_complaint_changelist"),
+        {"action": "start_triage", "_selected_action": [c.pk for c in cases]},
+        follow=True,
+    )
+
+    assert "Select at most 2 cases at a time; nothing was moved." in done.content.decode()
+    assert not StatusChange.objects.filter(to_status=Status.TRIAGE).exists()
+
+
+def test_who_may_be_given_a_case_is_read_in_bounded_queries(
+    chair, rapporteur, django_user_model, django_assert_max_num_queries, now
+):
+    from monitoring.cases.services import rapporteurs_eligible
+
+    complaint = submit_directly(now=now).complaint
+    for n in range(10):
+        member(django_user_model, f"member{n}", "Rapporteur")
+    member(django_user_model, "intake", "Intake officer")
+    conflict_declare(complaint=complaint, member=rapporteur, reason="My cousin.", now=now)
+
+    with django_assert_max_num_queries(2):
+        eligible = rapporteurs_eligible(complaint)
+
+    names = [user.username for user in eligible]
+    assert names == sorted(names)
+    assert "chair" in names
+    assert {f"member{n}" for n in range(10)} <= set(names)
+    assert rapporteur.username not in names  # declared a conflict
+    assert "intake" not in names  # reads no cases

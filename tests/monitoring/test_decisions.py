@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from complaints.models import Decision, DecisionKind, Status
+from complaints.services import message_from_complainant
 from monitoring.cases.checklist import (
     NO,
     QUESTIONS,
@@ -28,6 +29,7 @@ from monitoring.cases.services import (
     StaleCase,
     appeal_windows_close,
     case_move,
+    conflict_declare,
     decision_adopt,
     decision_propose,
     decision_send_back,
@@ -430,3 +432,39 @@ def test_each_checklist_comment_says_which_question_it_is_for(in_triage, rapport
     text = form.content.decode()
     for question in QUESTIONS:
         assert f'aria-label="Comment on: {question.text}"'.replace("'", "&#x27;") in text
+
+
+def test_a_proposal_whose_author_declared_a_conflict_is_not_adopted(
+    in_triage, rapporteur, chair, now
+):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+    conflict_declare(
+        complaint=in_triage, member=rapporteur, reason="The accused is my brother.", now=now
+    )
+
+    with pytest.raises(CaseWorkRefused, match="no longer works on this case"):
+        decision_adopt(proposal=proposal, by=chair, now=now)
+
+    in_triage.refresh_from_db()
+    assert in_triage.status == Status.TRIAGE
+    assert not Decision.objects.exists()
+    decision_send_back(proposal=proposal, by=chair, comment="Given to someone else.", now=now)
+
+
+def test_a_proposal_made_before_the_case_moved_is_not_adopted(in_triage, rapporteur, chair, now):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+    later = now + timedelta(hours=1)
+    case_move(
+        complaint=in_triage,
+        to=Status.AWAITING_COMPLAINANT,
+        by=chair,
+        expected_status="triage",
+        reason="Do you have the arrest warrant?",
+        now=later,
+    )
+    message_from_complainant(complaint=in_triage, body="Yes, here it is.", now=later)
+
+    with pytest.raises(CaseWorkRefused, match="has moved since this proposal"):
+        decision_adopt(proposal=proposal, by=chair, now=later)
+
+    assert not Decision.objects.exists()

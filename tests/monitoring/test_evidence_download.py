@@ -44,8 +44,10 @@ def test_staff_without_the_file_permission_get_nothing_and_nothing_is_recorded(
     sign_in(client, rapporteur, rapporteur_device)
 
     response = client.get(reverse("admin:complaints_evidence_download", args=[two_files[0].pk]))
+    missing = client.get(reverse("admin:complaints_evidence_download", args=[10**9]))
 
-    assert response.status_code == 403
+    # Refused as not found, the same answer as for a file that does not exist.
+    assert response.status_code == missing.status_code == 404
     assert not AccessEvent.objects.exists()
 
 

@@ -2,6 +2,7 @@
 camp visit, with the public form's questions, and gives the person their receipt."""
 
 import re
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -131,10 +132,70 @@ def test_a_used_form_records_nothing_more_once_its_receipt_was_handed_over(desk)
     token = page_token(desk.get(INTAKE))
     desk.post(INTAKE, intake_data(token))
     desk.post(RECEIPT)
-    again = desk.post(INTAKE, intake_data(token))
-    assert again.status_code == 400
-    assert "already been sent" in again.content.decode()
+    again = desk.post(INTAKE, intake_data(token), follow=True)
+    assert again.redirect_chain == [(INTAKE, 302)]
+    assert "already recorded; nothing more was" in again.content.decode()
+    # Pressing Record on what the page offers now records a new, empty form's complaint only.
     assert Complaint.objects.count() == 1
+
+
+def test_checking_the_answers_records_nothing_and_keeps_them(desk):
+    token = page_token(desk.get(INTAKE))
+    complete = desk.post(INTAKE, {**intake_data(token), "check": "1"})
+    incomplete = desk.post(INTAKE, {**intake_data(token, what={"narrative": ""}), "check": "1"})
+    assert complete.status_code == 200
+    assert "Every answer is complete. Nothing is recorded yet." in complete.content.decode()
+    assert incomplete.status_code == 400
+    assert not Complaint.objects.exists()
+    assert desk.post(INTAKE, intake_data(token)).status_code == 200
+    assert Complaint.objects.count() == 1
+
+
+def test_the_officers_link_to_the_case_ends_with_the_receipts_time(desk, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    record(desk)
+    later = timezone.now() + timedelta(seconds=31 * 60)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert desk.get(RECEIPT)["Location"] == INTAKE
+        photo = SimpleUploadedFile("x.jpg", photo_with_gps(), content_type="image/jpeg")
+        assert desk.post(EVIDENCE, {"file": photo})["Location"] == INTAKE
+    assert not Evidence.objects.exists()
+
+
+def test_a_file_the_officer_adds_answers_no_question_and_theirs_alone_are_listed(
+    desk, django_user_model, now
+):
+    from complaints.evidence import evidence_clean
+    from complaints.services import evidence_add
+    from complaints.workflow import complaint_transition
+
+    record(desk)
+    complaint = Complaint.objects.get()
+    chair = django_user_model.objects.create_superuser(username="root", password=None)
+    complaint_transition(complaint=complaint, to=Status.TRIAGE, by=chair, now=now)
+    complaint_transition(
+        complaint=complaint, to=Status.AWAITING_COMPLAINANT, by=chair, reason="Which day?", now=now
+    )
+    upload = SimpleUploadedFile("mine.jpg", photo_with_gps(), content_type="image/jpeg")
+    desk.post(EVIDENCE, {"file": upload})
+    theirs = SimpleUploadedFile("theirs.jpg", photo_with_gps(), content_type="image/jpeg")
+    evidence_add(complaint=complaint, clean=evidence_clean(theirs), description="", now=now)
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.TRIAGE  # moved back by the complainant's file alone
+    assert complaint.status_changes.filter(by_complainant=True).count() == 1
+    page = desk.get(RECEIPT).content.decode()
+    assert "mine.jpg" in page
+    assert "theirs.jpg" not in page
+
+
+def test_recording_the_next_complaint_forgets_the_last_receipt(desk):
+    first = shown_receipt(record(desk))
+    record(desk, about={"full_name": "Second Person"})
+    assert not any(first in str(value) for value in cache._cache.values())
 
 
 def test_a_form_from_another_session_records_nothing_and_keeps_the_answers(desk, officer):

@@ -12,6 +12,7 @@ member who was not given it). A cell says what must happen:
     F      the case page in full: the narrative shown, never the identity
     S      the case page with its structured fields only: no narrative, no identity
     [AU]   the cases listed (a list or queue) or moved (the bulk action), by letter; [] none
+           (a queue the person is not offered is not applied: they get their whole list)
 
 The cases, built through the services once for each column (each row's changes are rolled back
 before the next):
@@ -100,12 +101,12 @@ TABLE = """
 # what                         anon out intake rapp      other chair      regis judge data       adm
 admin index                    L    +   +      +         +     +          +     +     +          +
 complaint list                 L    -   -      [ADEPRUW] [U]   [ACDEPRUW] -     -     [ACDEPRUW] -
-queue mine                     L    -   -      [AEPRW]   []    [C]        -     -     []         -
-queue unassigned               L    -   -      [U]       [U]   [U]        -     -     [U]        -
+queue mine                     L    -   -      [AEPRW]   []    [C]        -     -     [ACDEPRUW] -
+queue unassigned               L    -   -      [U]       [U]   [U]        -     -     [ACDEPRUW] -
 queue urgent                   L    -   -      [A]       []    [A]        -     -     [A]        -
 queue overdue                  L    -   -      [P]       []    [P]        -     -     [P]        -
 queue awaiting                 L    -   -      [W]       []    [W]        -     -     [W]        -
-queue proposed                 L    -   -      [P]       []    [CP]       -     -     [CP]       -
+queue proposed                 L    -   -      [ADEPRUW] [U]   [CP]       -     -     [ACDEPRUW] -
 case page of A                 L    -   -      F         -     F          -     -     S          -
 case page of U                 L    -   -      S         S     F          -     -     S          -
 R: received -> triage          L    -   -      +         -     +          -     -     -          -
