@@ -25,7 +25,6 @@ from monitoring.models import AccessEvent, StaffChange
 from monitoring.services import AccessRefused, identity_reveal
 from monitoring.staff_admin import StaffChangeAdmin, StaffTOTPDeviceAdmin, StaffUserAdmin
 
-
 BULK_MOVE_MAX = 200
 
 
