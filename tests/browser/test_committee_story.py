@@ -276,9 +276,9 @@ def tick_checklist(page: Page) -> None:
         assert group.get_by_text("From the complaint:").is_visible()
         assert group.get_by_label("Yes", exact=True).is_checked()
         group.get_by_label("Yes", exact=True).check()
-    # Each question's comment box is labelled only "Comment" (reported): found by position.
-    keys = [question.key for question in QUESTIONS]
-    page.get_by_label("Comment:", exact=True).nth(keys.index("dates")).fill(DATES_COMMENT)
+    # Each question's comment box is named for its question, as a screen reader hears it.
+    dates = next(question for question in QUESTIONS if question.key == "dates")
+    page.get_by_label(f"Comment on: {dates.text}", exact=True).fill(DATES_COMMENT)
 
 
 def rapporteur_proposes(desk: Desk) -> None:
