@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from django import forms
@@ -29,7 +30,8 @@ from complaints.forms import (
     VictimFormSet,
     WhatHappenedForm,
 )
-from complaints.models import ViolationCategory
+from complaints.models import Complaint, ViolationCategory
+from complaints.receipts import receipt_hash
 
 SESSION_KEY = "filing"
 RECEIPT_TTL_SECONDS = 30 * 60
@@ -268,9 +270,19 @@ def _receipt_cache_key(token: str) -> str:
     return "receipt:" + hashlib.sha256(token.encode()).hexdigest()
 
 
+def receipt_hold(*, token: str, receipt: str) -> bool:
+    """Keep a receipt drawn for a filing before its complaint is committed, unless another
+    press of the same filing already holds one: that press may be the one whose complaint is
+    committed, and its receipt must not be replaced by one that will open nothing. Returns
+    whether this receipt is the one kept."""
+    return cache.add(
+        _receipt_cache_key(token), {"reference": None, "receipt": receipt}, RECEIPT_TTL_SECONDS
+    )
+
+
 def receipt_hand_over(*, token: str, reference: str | None, receipt: str) -> None:
     # Held only in the cache (memory), for the receipt page to show; never in the database.
-    # Kept once before the complaint is committed (no reference yet), then with its reference.
+    # Set once the complaint is committed: its receipt, with its reference, is the true one.
     cache.set(
         _receipt_cache_key(token), {"reference": reference, "receipt": receipt}, RECEIPT_TTL_SECONDS
     )
@@ -278,6 +290,29 @@ def receipt_hand_over(*, token: str, reference: str | None, receipt: str) -> Non
 
 def receipt_pending(token: str) -> dict | None:
     return cache.get(_receipt_cache_key(token))
+
+
+def receipt_confirmed(token: str, *, wait_seconds: float = 0) -> dict | None:
+    """The receipt kept for a filing, only if it opens the complaint that filing committed.
+
+    Two presses of "Send" draw a receipt each before either commits; the cache may hold the one
+    whose complaint was never written until the press that committed sets its own, just after
+    its commit. Shown unchecked, it would lock the person out of their complaint. A press that
+    lost waits up to `wait_seconds` for the winner's receipt.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        pending = receipt_pending(token)
+        complaint = (
+            Complaint.objects.filter(submission_token=token)
+            .values("reference", "receipt_hash")
+            .first()
+        )
+        if pending and complaint and receipt_hash(pending["receipt"]) == complaint["receipt_hash"]:
+            return {"reference": complaint["reference"], "receipt": pending["receipt"]}
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.1)
 
 
 def receipt_forget(token: str) -> None:

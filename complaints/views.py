@@ -59,6 +59,9 @@ logger = logging.getLogger(__name__)
 
 TRACKING_KEY = filing.TRACKING_SESSION_KEY
 MAX_TOKEN_LENGTH = 64  # a draft's token is 43 characters; the column holds 64
+# How long a press of "Send" that lost to another press of the same filing waits for the
+# winner's receipt (filing.receipt_confirmed).
+RACE_WAIT_SECONDS = 3
 RECEIPT_TOKEN_KEY = "receipt_token"  # noqa: S105 - a session key name, not a secret
 
 
@@ -265,11 +268,11 @@ def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
     holds. The cache gets a copy before the commit, for the receipt page (a reload, a change of
     language) and for a second press or a retry whose first answer never arrived.
     """
-    kept = []
+    kept = []  # the cache answered before the commit (it holds this receipt, or another press's)
 
     def receipt_keep(receipt: str) -> None:
         try:
-            filing.receipt_hand_over(token=draft.token, reference=None, receipt=receipt)
+            filing.receipt_hold(token=draft.token, receipt=receipt)
             kept.append(receipt)
         except CACHE_OUTAGE:
             pass  # shown in this answer all the same, and said to be shown only here
@@ -291,8 +294,8 @@ def _submit(request: HttpRequest, draft: filing.Draft) -> HttpResponse:
                 filing.receipt_hand_over(
                     token=draft.token, reference=submission.complaint.reference, receipt=receipt
                 )
-        elif pending := filing.receipt_pending(draft.token):
-            receipt = pending["receipt"]  # sent before, its answer lost: the copy is still here
+        elif confirmed := filing.receipt_confirmed(draft.token, wait_seconds=RACE_WAIT_SECONDS):
+            receipt = confirmed["receipt"]  # sent before, its answer lost: the copy is still here
         draft.discard()
         request.session[RECEIPT_TOKEN_KEY] = draft.token
         # Sent: the receipt is read under yet another session id, never the one the filing had.
@@ -312,14 +315,13 @@ def _receipt_again(request: HttpRequest, token: str) -> HttpResponse | None:
     press replaced it: the page's own token finds the receipt the first press filed."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    pending = filing.receipt_pending(token)
     # Kept before the commit: only a complaint that was filed makes its receipt worth showing.
-    reference = pending and (pending["reference"] or _reference_of_token(token))
-    if not reference:
+    if not filing.receipt_pending(token) or not (reference := _reference_of_token(token)):
         return None
+    confirmed = filing.receipt_confirmed(token, wait_seconds=RACE_WAIT_SECONDS)
     request.session[RECEIPT_TOKEN_KEY] = token
     request.session.cycle_key()
-    return _receipt_page(request, reference=reference, receipt=pending["receipt"])
+    return _receipt_page(request, reference=reference, receipt=confirmed and confirmed["receipt"])
 
 
 def _reference_of_token(token: str) -> str | None:
@@ -353,9 +355,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
         del request.session[RECEIPT_TOKEN_KEY]
         messages.success(request, _("Thank you. Keep your receipt safe."))
         return redirect("complaints:home")
-    pending = filing.receipt_pending(token)
-    reference = (pending and pending["reference"]) or _reference_of_token(token)
-    return _receipt_page(request, reference=reference, receipt=pending and pending["receipt"])
+    confirmed = filing.receipt_confirmed(token)
+    reference = (confirmed and confirmed["reference"]) or _reference_of_token(token)
+    return _receipt_page(request, reference=reference, receipt=confirmed and confirmed["receipt"])
 
 
 @require_http_methods(["GET", "POST"])

@@ -169,7 +169,7 @@ def _record(request: HttpRequest, forms_by_slug: dict, intake: dict) -> HttpResp
 
     def receipt_keep(receipt: str) -> None:
         try:
-            filing.receipt_hand_over(token=token, reference=None, receipt=receipt)
+            filing.receipt_hold(token=token, receipt=receipt)
             kept.append(receipt)
         except CACHE_OUTAGE:
             pass  # shown in this answer all the same, and said to be shown only here
@@ -202,18 +202,18 @@ def _record(request: HttpRequest, forms_by_slug: dict, intake: dict) -> HttpResp
         except CACHE_OUTAGE:
             kept.clear()
     elif not submission.created:
-        receipt = _pending_receipt(token)
+        receipt = _pending_receipt(token, wait_seconds=3)  # the press that won sets its own
     return _receipt_page(
         request, submission.complaint, receipt=receipt, only_here=submission.created and not kept
     )
 
 
-def _pending_receipt(token: str) -> str | None:
+def _pending_receipt(token: str, *, wait_seconds: float = 0) -> str | None:
     try:
-        pending = filing.receipt_pending(token)
+        confirmed = filing.receipt_confirmed(token, wait_seconds=wait_seconds)
     except CACHE_OUTAGE:
         return None
-    return pending and pending["receipt"]
+    return confirmed and confirmed["receipt"]
 
 
 def _recorded(request: HttpRequest) -> tuple[dict, Complaint] | None:

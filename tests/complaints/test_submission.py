@@ -146,3 +146,53 @@ def test_an_anonymous_self_filer_leaves_no_name_on_person_one_either(client, db)
     file_through_pages(client, data)
 
     assert Complaint.objects.get().victims.get().name == ""
+
+
+def test_a_receipt_is_shown_only_if_it_opens_the_complaint_filed(db, now):
+    from complaints import filing
+
+    token = secrets.token_urlsafe(32)
+    winner = submit_directly(now=now, token=token)
+    # Another press drew its own receipt first and kept it; its complaint was never written.
+    assert filing.receipt_hold(token=token, receipt="0" * 16)
+    assert not filing.receipt_hold(token=token, receipt="1" * 16)  # nobody replaces it
+
+    before = filing.receipt_confirmed(token)
+    filing.receipt_hand_over(
+        token=token, reference=winner.complaint.reference, receipt=winner.receipt
+    )
+    after = filing.receipt_confirmed(token)
+
+    assert before is None
+    assert after == {"reference": winner.complaint.reference, "receipt": winner.receipt}
+
+
+def test_the_press_that_lost_shows_the_receipt_of_the_press_that_filed(client, db, now):
+    from complaints import filing
+
+    data = step_data()
+    for slug, fields in data.items():
+        client.post(f"/file/{slug}/", fields)
+    token = client.get("/file/review/").context["form"].initial["token"]
+    # The other press: its complaint committed, its receipt set a moment later; this press's
+    # own receipt, drawn before, was kept first.
+    winner = complaint_submit_for(token, now)
+    filing.receipt_hold(token=token, receipt="0" * 16)
+    later = threading.Timer(
+        0.5,
+        filing.receipt_hand_over,
+        kwargs={"token": token, "reference": winner.complaint.reference, "receipt": winner.receipt},
+    )
+    later.start()
+
+    shown = client.post("/file/review/", {"token": token})
+    later.join()
+
+    assert Complaint.objects.count() == 1
+    assert "".join(shown.context["groups"]) == winner.receipt
+
+
+def complaint_submit_for(token, now):
+    from complaints.services import complaint_submit
+
+    return complaint_submit(steps=cleaned_steps(), evidence=[], language="en", token=token, now=now)
