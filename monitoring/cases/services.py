@@ -142,7 +142,21 @@ def note_add(*, complaint: Complaint, by: AbstractBaseUser, body: str, now: date
     _working_on(by, complaint)
     if not body.strip():
         raise CaseWorkRefused(_("The note is empty."))
-    return Note.objects.create(complaint=complaint, author=by, body=body.strip(), at=now)
+    with transaction.atomic():
+        locked = _locked(complaint)
+        notes = Note.objects.filter(complaint=locked, author=by, at__gte=now - SAME_PRESS)
+        if again := _same_text(notes.order_by("-at", "-pk").first(), body):
+            return again
+        return Note.objects.create(complaint=locked, author=by, body=body.strip(), at=now)
+
+
+# Within this long, the same text from the same person on the same case is one press of the
+# button twice (a double click, a resent form), not two notes or two messages.
+SAME_PRESS = timedelta(minutes=2)
+
+
+def _same_text(row: Note | Message | None, body: str) -> Note | Message | None:
+    return row if row is not None and row.body == body.strip() else None
 
 
 def message_to_complainant(
@@ -156,13 +170,23 @@ def message_to_complainant(
         raise CaseWorkRefused(_("The message is empty."))
     if not complaint.is_open:
         raise CaseWorkRefused(_("This case is closed: the complainant can no longer answer."))
-    return Message.objects.create(
-        complaint=complaint,
-        direction=Message.Direction.TO_COMPLAINANT,
-        body=body.strip(),
-        author=by,
-        sent_at=now,
-    )
+    with transaction.atomic():
+        locked = _locked(complaint)
+        sent = Message.objects.filter(
+            complaint=locked,
+            direction=Message.Direction.TO_COMPLAINANT,
+            author=by,
+            sent_at__gte=now - SAME_PRESS,
+        )
+        if again := _same_text(sent.order_by("-sent_at", "-pk").first(), body):
+            return again
+        return Message.objects.create(
+            complaint=locked,
+            direction=Message.Direction.TO_COMPLAINANT,
+            body=body.strip(),
+            author=by,
+            sent_at=now,
+        )
 
 
 def case_move(

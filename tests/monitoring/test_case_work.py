@@ -611,3 +611,33 @@ def test_who_may_be_given_a_case_is_read_in_bounded_queries(
     assert {f"member{n}" for n in range(10)} <= set(names)
     assert rapporteur.username not in names  # declared a conflict
     assert "intake" not in names  # reads no cases
+
+
+def test_the_same_note_or_message_sent_twice_at_once_is_written_once(chair, rapporteur, now):
+    from monitoring.cases.services import SAME_PRESS, message_to_complainant
+
+    complaint = submit_directly(now=now).complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    moment = now + timedelta(seconds=1)
+
+    first = note_add(complaint=complaint, by=rapporteur, body="Call the lawyer.", now=now)
+    again = note_add(complaint=complaint, by=rapporteur, body=" Call the lawyer. ", now=moment)
+    other = note_add(complaint=complaint, by=rapporteur, body="Call the lawyer too.", now=moment)
+    later = note_add(
+        complaint=complaint, by=rapporteur, body="Call the lawyer.", now=now + 2 * SAME_PRESS
+    )
+    sent = message_to_complainant(complaint=complaint, by=rapporteur, body="Which day?", now=now)
+    resent = message_to_complainant(
+        complaint=complaint, by=rapporteur, body="Which day?", now=moment
+    )
+    by_the_chair = message_to_complainant(
+        complaint=complaint, by=chair, body="Which day?", now=moment
+    )
+
+    assert again == first
+    assert other != first
+    assert later != first
+    assert Note.objects.filter(complaint=complaint).count() == 3
+    assert resent == sent
+    assert by_the_chair != sent
+    assert Message.objects.filter(complaint=complaint).count() == 2
