@@ -25,6 +25,9 @@ CASE_WORK = [
 # confirm such a role for someone else; giving it takes two people (monitoring/staff_changes.py).
 SENSITIVE_PERMISSIONS = [
     "complaints.view_case_content",
+    # An intake officer reads out the receipts of the complaints they record, and a receipt
+    # opens its case on the tracking page.
+    "complaints.record_on_behalf",
     "monitoring.view_every_case",
     "complaints.reveal_identity",
     "complaints.view_evidence_file",

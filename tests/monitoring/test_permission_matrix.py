@@ -499,13 +499,13 @@ def account_data(account_key: str, *roles: str) -> Callable[[World], dict]:
     return data
 
 
-def role_proposed(w: World, response: HttpResponse) -> bool:
+def role_proposed(w: World, response: HttpResponse, role: str = "Committee chair") -> bool:
     """Asked for, awaiting the chair, and not applied."""
-    newcomer, chair_role = w["newcomer"], Group.objects.get(name="Committee chair")
+    newcomer, group = w["newcomer"], Group.objects.get(name=role)
     waiting = StaffChange.objects.filter(
-        kind=StaffChangeKind.GRANT_ROLE, account=newcomer, group=chair_role, decision=None
+        kind=StaffChangeKind.GRANT_ROLE, account=newcomer, group=group, decision=None
     )
-    return waiting.exists() and not newcomer.groups.filter(pk=chair_role.pk).exists()
+    return waiting.exists() and not newcomer.groups.filter(pk=group.pk).exists()
 
 
 NEW_PASSWORD = "a brand new passphrase 77"
@@ -679,7 +679,7 @@ REQUESTS: dict[str, Request] = {
     "give a colleague intake": Request(
         at("auth_user_change", "newcomer"),
         data=account_data("newcomer", "Intake officer"),
-        done=lambda w, response: w["newcomer"].groups.filter(name="Intake officer").exists(),
+        done=lambda w, response: role_proposed(w, response, "Intake officer"),
     ),
     "give oneself a case role": Request(
         at("auth_user_change", "self"),

@@ -94,9 +94,9 @@ def roles_of(account) -> set[str]:
 def test_an_administrator_giving_the_chairs_role_only_proposes_it(
     administrator_client, administrator, person
 ):
-    page = roles_post(administrator_client, person, "Committee chair", "Intake officer")
+    page = roles_post(administrator_client, person, "Committee chair", "Appeal registrar")
 
-    assert roles_of(person) == {"Intake officer"}
+    assert roles_of(person) == {"Appeal registrar"}
     change = StaffChange.objects.get()
     assert (change.kind, change.account, change.group.name, change.proposed_by) == (
         StaffChangeKind.GRANT_ROLE,
@@ -175,10 +175,17 @@ def test_nobody_confirms_a_change_to_their_own_account(administrator, chair, now
 
 
 def test_a_role_that_sees_no_case_content_is_given_at_once(administrator_client, person):
-    roles_post(administrator_client, person, "Intake officer", "Data officer")
+    roles_post(administrator_client, person, "Appeal registrar", "Data officer")
 
-    assert roles_of(person) == {"Intake officer", "Data officer"}
+    assert roles_of(person) == {"Appeal registrar", "Data officer"}
     assert not StaffChange.objects.exists()
+
+
+def test_the_intake_role_takes_a_second_person_it_hears_receipts(administrator_client, person):
+    roles_post(administrator_client, person, "Intake officer")
+
+    assert roles_of(person) == set()
+    assert StaffChange.objects.get().group.name == "Intake officer"
 
 
 def test_a_new_role_is_sensitive_by_its_permissions_not_its_name(administrator_client, person):
@@ -263,12 +270,12 @@ def test_a_refused_password_leaves_no_trace_of_its_hash(
 def test_the_password_of_an_account_without_case_content_is_reset_at_once(
     administrator_client, django_user_model
 ):
-    intake = _member(django_user_model, "intake", "Intake officer")
+    registrar = _member(django_user_model, "registrar", "Appeal registrar")
 
-    password_post(administrator_client, intake)
+    password_post(administrator_client, registrar)
 
-    intake.refresh_from_db()
-    assert intake.check_password(NEW_PASSWORD)
+    registrar.refresh_from_db()
+    assert registrar.check_password(NEW_PASSWORD)
     change = StaffChange.objects.select_related("decision").get()
     assert (change.kind, change.proposed_by.username, change.decision.outcome) == (
         StaffChangeKind.RESET_PASSWORD,
@@ -298,20 +305,22 @@ def test_removing_a_rapporteurs_app_waits_for_the_chair(
 def test_removing_apps_in_bulk_spares_sensitive_accounts_until_confirmed(
     administrator_client, rapporteur, rapporteur_device, django_user_model
 ):
-    intake = _member(django_user_model, "intake", "Intake officer")
-    intake_device = TOTPDevice.objects.create(user=intake, name="Phone", confirmed=True)
+    registrar = _member(django_user_model, "registrar", "Appeal registrar")
+    registrar_device = TOTPDevice.objects.create(user=registrar, name="Phone", confirmed=True)
     data = {
         "action": "delete_selected",
-        "_selected_action": [rapporteur_device.pk, intake_device.pk],
+        "_selected_action": [rapporteur_device.pk, registrar_device.pk],
         "post": "yes",
     }
 
     administrator_client.post(reverse("admin:otp_totp_totpdevice_changelist"), data)
 
     assert TOTPDevice.objects.filter(pk=rapporteur_device.pk).exists()
-    assert not TOTPDevice.objects.filter(pk=intake_device.pk).exists()
+    assert not TOTPDevice.objects.filter(pk=registrar_device.pk).exists()
     assert StaffChange.objects.get(decision__isnull=True).account == rapporteur
-    assert StaffChange.objects.get(decision__outcome=StaffChangeOutcome.RECORDED).account == intake
+    assert (
+        StaffChange.objects.get(decision__outcome=StaffChangeOutcome.RECORDED).account == registrar
+    )
 
 
 def test_the_chair_sees_what_awaits_confirmation(administrator_client, chair_client, person):

@@ -55,20 +55,20 @@ def test_an_administrator_can_give_another_account_a_role_that_sees_no_case_cont
     signed_in, django_user_model
 ):
     person = django_user_model.objects.create_user(
-        username="intake1", password=PASSWORD, is_staff=True
+        username="registrar1", password=PASSWORD, is_staff=True
     )
-    intake = Group.objects.get(name="Intake officer")
+    registrar = Group.objects.get(name="Appeal registrar")
     data = {
         **own_form_data(signed_in, person),
-        "groups": [intake.pk],
-        "username": "intake1",
+        "groups": [registrar.pk],
+        "username": "registrar1",
         "is_staff": "on",
         "is_active": "on",
     }
 
     signed_in.post(reverse("admin:auth_user_change", args=[person.pk]), data)
 
-    assert list(person.groups.values_list("name", flat=True)) == ["Intake officer"]
+    assert list(person.groups.values_list("name", flat=True)) == ["Appeal registrar"]
 
 
 def test_a_refused_staff_page_speaks_to_staff_not_to_a_complainant(signed_in, django_user_model):
