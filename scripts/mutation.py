@@ -34,7 +34,10 @@ MODULES: dict[str, list[str]] = {
         "tests/complaints/test_deadlines.py",
         "tests/complaints/test_tracking.py",
     ],
-    "complaints/deadlines.py": ["tests/complaints/test_deadlines.py"],
+    "complaints/deadlines.py": [
+        "tests/complaints/test_deadlines.py",
+        "tests/complaints/test_deadline_edges.py",
+    ],
     "monitoring/cases/access.py": [
         "tests/monitoring/test_case_work.py",
         "tests/monitoring/test_reveal.py",
