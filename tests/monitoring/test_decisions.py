@@ -1,6 +1,8 @@
 """Decisions with four eyes: the rapporteur proposes with the checklist, the chair adopts or sends
 back, the complainant reads only what was adopted, and the appeal window closes on schedule."""
 
+import json
+from dataclasses import FrozenInstanceError
 from datetime import timedelta
 from io import StringIO
 
@@ -95,6 +97,88 @@ def test_a_recorded_checklist_reads_back_question_by_question():
     assert [row[0] for row in rows] == [str(q.text) for q in QUESTIONS]
     assert [row[1] for row in rows] == ["Yes", "Yes", "No", "Yes", "Yes"]
     assert {row[2] for row in rows} == {"See the letter."}
+
+
+@pytest.mark.parametrize(
+    ("change", "question", "basis"),
+    [
+        ({"remedies_tried": "yes"}, "remedies", "The complainant says remedies were tried."),
+        ({}, "remedies", "Not tried; the complainant gives reasons why not."),
+        ({"no_remedy_reasons": ()}, "remedies", "Not tried, and no reason given."),
+        ({}, "other_body", "The complainant says no other body was seized."),
+        ({"other_procedure": "yes"}, "other_body", "The complainant says another body was seized."),
+        ({"other_procedure": "unknown"}, "other_body", "The complainant does not know."),
+        ({}, "dates", "A day or month is given."),
+        ({"date_precision": "year"}, "dates", "Only the year is given."),
+        ({"date_precision": "unknown"}, "dates", "No date is given."),
+        ({}, "authority", "Filed by the victim, or with written authority."),
+        (
+            {"relationship": "family", "authority": "oral"},
+            "authority",
+            "Oral agreement, or the victim cannot agree: check the details.",
+        ),
+        (
+            {"relationship": "witness", "authority": "none"},
+            "authority",
+            "The complainant has no agreement from the victims.",
+        ),
+        ({}, "danger", "No immediate danger was reported."),
+        (
+            {"immediate_danger": True},
+            "danger",
+            "Someone is in immediate danger: consider protection first.",
+        ),
+    ],
+)
+def test_each_pre_answer_says_what_in_the_complaint_suggests_it(change, question, basis):
+    # Two answers can be the same ("unclear") for different reasons: the basis tells them apart.
+    facts = Facts(**{**FACTS.__dict__, **change})
+
+    assert pre_answers(facts)[question].basis == basis
+
+
+def test_the_checklist_asks_the_five_questions_of_a_treaty_body_in_order():
+    assert [(q.key, str(q.text)) for q in QUESTIONS] == [
+        ("remedies", "Were remedies at home tried, or is there a good reason why they were not?"),
+        ("other_body", "Is the matter free of any other international procedure?"),
+        ("dates", "Are the dates of the events known well enough?"),
+        ("authority", "May the complainant act for the victims?"),
+        ("danger", "Is everyone safe from immediate danger?"),
+    ]
+
+
+def test_a_checklist_is_stored_as_plain_json_with_comments_as_written():
+    answers = dict(zip([q.key for q in QUESTIONS], [YES, NO, UNCLEAR, YES, NO], strict=True))
+
+    record = checklist_record({key: (answer, f"Témoin: {key}") for key, answer in answers.items()})
+
+    assert "Témoin" in record  # readable as written, not \u escapes
+    assert json.loads(record) == {
+        key: {"answer": answer, "comment": f"Témoin: {key}"} for key, answer in answers.items()
+    }
+    assert [row[1] for row in checklist_read(record)] == ["Yes", "No", "Unclear", "Yes", "No"]
+
+
+@pytest.mark.parametrize("record", ["", "{}", json.dumps({"dates": {"answer": "yes"}})])
+def test_a_checklist_missing_answers_reads_as_a_dash_with_no_comment(record):
+    rows = checklist_read(record)
+
+    assert [row[0] for row in rows] == [str(q.text) for q in QUESTIONS]
+    assert [(row[1], row[2]) for row in rows if row[0] != str(QUESTIONS[2].text)] == [("—", "")] * 4
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [(QUESTIONS[0], "key"), (FACTS, "immediate_danger"), (pre_answers(FACTS)["danger"], "answer")],
+)
+def test_questions_facts_and_pre_answers_cannot_be_changed_in_place(value, field):
+    # QUESTIONS is one list shared by every request: a change in place would reach them all.
+    before = getattr(value, field)
+
+    with pytest.raises(FrozenInstanceError):
+        setattr(value, field, "changed")
+
+    assert getattr(value, field) == before
 
 
 # --- proposing -----------------------------------------------------------------------------------
