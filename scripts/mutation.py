@@ -41,6 +41,7 @@ MODULES: dict[str, list[str]] = {
     "monitoring/cases/access.py": [
         "tests/monitoring/test_case_work.py",
         "tests/monitoring/test_reveal.py",
+        "tests/monitoring/test_case_work_edges.py",
     ],
     "monitoring/cases/services.py": [
         "tests/monitoring/test_case_work.py",
