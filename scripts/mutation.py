@@ -46,6 +46,8 @@ MODULES: dict[str, list[str]] = {
     "monitoring/cases/services.py": [
         "tests/monitoring/test_case_work.py",
         "tests/monitoring/test_decisions.py",
+        "tests/monitoring/test_case_work_edges.py",
+        "tests/monitoring/test_case_links.py",
     ],
     "monitoring/cases/checklist.py": ["tests/monitoring/test_decisions.py"],
     "complaints/evidence.py": [
