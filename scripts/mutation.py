@@ -34,14 +34,20 @@ MODULES: dict[str, list[str]] = {
         "tests/complaints/test_deadlines.py",
         "tests/complaints/test_tracking.py",
     ],
-    "complaints/deadlines.py": ["tests/complaints/test_deadlines.py"],
+    "complaints/deadlines.py": [
+        "tests/complaints/test_deadlines.py",
+        "tests/complaints/test_deadline_edges.py",
+    ],
     "monitoring/cases/access.py": [
         "tests/monitoring/test_case_work.py",
         "tests/monitoring/test_reveal.py",
+        "tests/monitoring/test_case_work_edges.py",
     ],
     "monitoring/cases/services.py": [
         "tests/monitoring/test_case_work.py",
         "tests/monitoring/test_decisions.py",
+        "tests/monitoring/test_case_work_edges.py",
+        "tests/monitoring/test_case_links.py",
     ],
     "monitoring/cases/checklist.py": ["tests/monitoring/test_decisions.py"],
     "complaints/evidence.py": [

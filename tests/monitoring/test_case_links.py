@@ -1,5 +1,7 @@
 """Complaints about the same events: linked by hand, suggested from structured fields only."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -8,6 +10,7 @@ from monitoring.cases.selectors import linked_cases, related_suggestions
 from monitoring.cases.services import CaseWorkRefused, case_link
 from tests.filing import step_data, submit_directly
 from tests.monitoring.cast import client_of, give
+from tests.monitoring.writes import refusal
 
 
 def filed(now, **what):
@@ -168,3 +171,38 @@ def test_linking_twice_at_once_is_refused_not_a_crash(chair, now):
 
     with pytest.raises(CaseWorkRefused, match="already linked"):
         case_link(complaint=second, other=first, by=chair, reason="", now=now)
+
+
+def test_a_link_is_refused_with_the_reason_and_nothing_is_stored(
+    member_rapporteur, other_rapporteur, chair, now
+):
+    theirs, someone_elses, linked = filed(now), filed(now), filed(now)
+    give(theirs, member_rapporteur, by=chair, now=now)
+    give(someone_elses, other_rapporteur, by=chair, now=now)
+    case_link(complaint=theirs, other=linked, by=member_rapporteur, reason="", now=now)
+
+    def link(other):
+        return refusal(
+            lambda: case_link(
+                complaint=theirs, other=other, by=member_rapporteur, reason="", now=now
+            )
+        )
+
+    assert link(someone_elses) == "No complaint you may see has this reference."
+    assert link(theirs) == "A complaint cannot be linked to itself."
+    assert link(linked) == "These complaints are already linked."
+    assert CaseLink.objects.count() == 1
+
+
+def test_each_pair_is_linked_once_and_a_case_may_have_several_links(chair, now):
+    first, second, third = filed(now), filed(now), filed(now)
+    later = now + timedelta(days=1)
+
+    case_link(complaint=first, other=second, by=chair, reason="Same arrest.", now=now)
+    link = case_link(complaint=third, other=first, by=chair, reason=" Same day. ", now=later)
+    case_link(complaint=second, other=third, by=chair, reason="", now=now)
+
+    assert link == CaseLink.objects.get(complaint=first, other=third)
+    assert (link.by, link.reason, link.at) == (chair, "Same day.", later)
+    assert sorted(linked_cases(first, chair), key=lambda case: case.pk) == [second, third]
+    assert CaseLink.objects.count() == 3

@@ -1,12 +1,16 @@
 """Decisions with four eyes: the rapporteur proposes with the checklist, the chair adopts or sends
 back, the complainant reads only what was adopted, and the appeal window closes on schedule."""
 
+import json
+from dataclasses import FrozenInstanceError
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -36,6 +40,7 @@ from monitoring.cases.services import (
 )
 from tests.filing import submit_directly
 from tests.monitoring.cast import client_of, give
+from tests.monitoring.writes import columns_updated, refusal
 
 
 @pytest.fixture
@@ -97,6 +102,88 @@ def test_a_recorded_checklist_reads_back_question_by_question():
     assert [row[0] for row in rows] == [str(q.text) for q in QUESTIONS]
     assert [row[1] for row in rows] == ["Yes", "Yes", "No", "Yes", "Yes"]
     assert {row[2] for row in rows} == {"See the letter."}
+
+
+@pytest.mark.parametrize(
+    ("change", "question", "basis"),
+    [
+        ({"remedies_tried": "yes"}, "remedies", "The complainant says remedies were tried."),
+        ({}, "remedies", "Not tried; the complainant gives reasons why not."),
+        ({"no_remedy_reasons": ()}, "remedies", "Not tried, and no reason given."),
+        ({}, "other_body", "The complainant says no other body was seized."),
+        ({"other_procedure": "yes"}, "other_body", "The complainant says another body was seized."),
+        ({"other_procedure": "unknown"}, "other_body", "The complainant does not know."),
+        ({}, "dates", "A day or month is given."),
+        ({"date_precision": "year"}, "dates", "Only the year is given."),
+        ({"date_precision": "unknown"}, "dates", "No date is given."),
+        ({}, "authority", "Filed by the victim, or with written authority."),
+        (
+            {"relationship": "family", "authority": "oral"},
+            "authority",
+            "Oral agreement, or the victim cannot agree: check the details.",
+        ),
+        (
+            {"relationship": "witness", "authority": "none"},
+            "authority",
+            "The complainant has no agreement from the victims.",
+        ),
+        ({}, "danger", "No immediate danger was reported."),
+        (
+            {"immediate_danger": True},
+            "danger",
+            "Someone is in immediate danger: consider protection first.",
+        ),
+    ],
+)
+def test_each_pre_answer_says_what_in_the_complaint_suggests_it(change, question, basis):
+    # Two answers can be the same ("unclear") for different reasons: the basis tells them apart.
+    facts = Facts(**{**FACTS.__dict__, **change})
+
+    assert pre_answers(facts)[question].basis == basis
+
+
+def test_the_checklist_asks_the_five_questions_of_a_treaty_body_in_order():
+    assert [(q.key, str(q.text)) for q in QUESTIONS] == [
+        ("remedies", "Were remedies at home tried, or is there a good reason why they were not?"),
+        ("other_body", "Is the matter free of any other international procedure?"),
+        ("dates", "Are the dates of the events known well enough?"),
+        ("authority", "May the complainant act for the victims?"),
+        ("danger", "Is everyone safe from immediate danger?"),
+    ]
+
+
+def test_a_checklist_is_stored_as_plain_json_with_comments_as_written():
+    answers = dict(zip([q.key for q in QUESTIONS], [YES, NO, UNCLEAR, YES, NO], strict=True))
+
+    record = checklist_record({key: (answer, f"Témoin: {key}") for key, answer in answers.items()})
+
+    assert "Témoin" in record  # readable as written, not \u escapes
+    assert json.loads(record) == {
+        key: {"answer": answer, "comment": f"Témoin: {key}"} for key, answer in answers.items()
+    }
+    assert [row[1] for row in checklist_read(record)] == ["Yes", "No", "Unclear", "Yes", "No"]
+
+
+@pytest.mark.parametrize("record", ["", "{}", json.dumps({"dates": {"answer": "yes"}})])
+def test_a_checklist_missing_answers_reads_as_a_dash_with_no_comment(record):
+    rows = checklist_read(record)
+
+    assert [row[0] for row in rows] == [str(q.text) for q in QUESTIONS]
+    assert [(row[1], row[2]) for row in rows if row[0] != str(QUESTIONS[2].text)] == [("—", "")] * 4
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [(QUESTIONS[0], "key"), (FACTS, "immediate_danger"), (pre_answers(FACTS)["danger"], "answer")],
+)
+def test_questions_facts_and_pre_answers_cannot_be_changed_in_place(value, field):
+    # QUESTIONS is one list shared by every request: a change in place would reach them all.
+    before = getattr(value, field)
+
+    with pytest.raises(FrozenInstanceError):
+        setattr(value, field, "changed")
+
+    assert getattr(value, field) == before
 
 
 # --- proposing -----------------------------------------------------------------------------------
@@ -468,3 +555,224 @@ def test_a_proposal_made_before_the_case_moved_is_not_adopted(in_triage, rapport
         decision_adopt(proposal=proposal, by=chair, now=later)
 
     assert not Decision.objects.exists()
+
+
+# --- proposals and decisions at their edges ------------------------------------------------------
+
+
+def propose(complaint, by, now, *, kind, **fields):
+    return decision_propose(
+        complaint=complaint,
+        by=by,
+        kind=kind,
+        reasons=fields.pop("reasons", "Because."),
+        checklist=CHECKLIST,
+        expected_status=fields.pop("expected_status", complaint.status),
+        now=now,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    ("stage", "kind", "fields", "message"),
+    [
+        (
+            "in_examination",
+            DecisionKind.INADMISSIBLE,
+            {"ground": "outside_mandate"},
+            "Admissibility is decided during triage.",
+        ),
+        (
+            "in_triage",
+            DecisionKind.MERITS,
+            {"outcome": "found"},
+            "The facts are decided once the case is being examined.",
+        ),
+        ("in_examination", DecisionKind.MERITS, {"outcome": ""}, "Please choose the outcome."),
+        (
+            "in_triage",
+            DecisionKind.INADMISSIBLE,
+            {"ground": "duplicate", "duplicate_of": "itself"},
+            "A complaint cannot duplicate itself.",
+        ),
+        (
+            "in_triage",
+            DecisionKind.INADMISSIBLE,
+            {"ground": "outside_mandate", "duplicate_of": "another"},
+            "A duplicate names the other complaint; only a duplicate does.",
+        ),
+    ],
+)
+def test_a_proposal_out_of_place_is_refused_with_the_reason_and_nothing_is_stored(
+    request, rapporteur, now, stage, kind, fields, message
+):
+    complaint = request.getfixturevalue(stage)
+    others = {"itself": complaint, "another": submit_directly(now=now).complaint}
+    if "duplicate_of" in fields:
+        fields = {**fields, "duplicate_of": others[fields["duplicate_of"]]}
+
+    assert refusal(lambda: propose(complaint, rapporteur, now, kind=kind, **fields)) == message
+    assert not DecisionProposal.objects.exists()
+
+
+def test_a_duplicate_proposal_keeps_the_other_complaint_the_checklist_and_the_time(
+    in_triage, rapporteur, now
+):
+    original = submit_directly(now=now).complaint
+    later = now + timedelta(days=3)
+
+    proposal = propose(
+        in_triage,
+        rapporteur,
+        later,
+        kind=DecisionKind.INADMISSIBLE,
+        ground="duplicate",
+        duplicate_of=original,
+    )
+
+    proposal.refresh_from_db()
+    assert (proposal.ground, proposal.duplicate_of, proposal.outcome) == ("duplicate", original, "")
+    assert (proposal.checklist, proposal.proposed_at) == (CHECKLIST, later)
+
+
+def test_who_is_refused_proposing_and_what_they_are_told(
+    in_triage, rapporteur, chair, now, django_user_model
+):
+    stale = refusal(
+        lambda: propose(
+            in_triage,
+            rapporteur,
+            now,
+            kind=DecisionKind.INADMISSIBLE,
+            ground="outside_mandate",
+            expected_status="received",
+        )
+    )
+    not_theirs = refusal(lambda: propose_inadmissible(in_triage, chair, now))
+    rapporteur.groups.clear()  # their role was taken away; the case is still theirs
+    without_role = refusal(
+        lambda: propose_inadmissible(
+            in_triage, django_user_model.objects.get(pk=rapporteur.pk), now
+        )
+    )
+
+    assert stale == str(StaleCase.default_message)
+    assert stale.startswith("Someone else changed this case since you opened it.")
+    assert not_theirs == "The case's rapporteur proposes its decision."
+    assert without_role == "You do not have permission to do this."
+    assert not DecisionProposal.objects.exists()
+
+
+def test_a_proposal_waiting_on_one_case_does_not_hold_up_another(in_triage, rapporteur, chair, now):
+    other = submit_directly(now=now).complaint
+    give(other, rapporteur, by=chair, now=now)
+    case_move(complaint=other, to=Status.TRIAGE, by=rapporteur, expected_status="received", now=now)
+    propose_inadmissible(in_triage, rapporteur, now)
+
+    propose_inadmissible(other, rapporteur, now)
+    twice = refusal(lambda: propose_inadmissible(in_triage, rapporteur, now))
+
+    assert twice == "A proposed decision already awaits the chair."
+    assert DecisionProposal.objects.filter(state=ProposalState.PROPOSED).count() == 2
+
+
+def test_only_someone_who_may_decide_adopts_or_sends_back(
+    in_triage, rapporteur, other_rapporteur, staff_viewer, chair, now
+):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+
+    def send_back(by):
+        return refusal(
+            lambda: decision_send_back(proposal=proposal, by=by, comment="Look again.", now=now)
+        )
+
+    refusals = [
+        send_back(other_rapporteur),
+        send_back(staff_viewer),
+        refusal(lambda: decision_adopt(proposal=proposal, by=staff_viewer, now=now)),
+        refusal(lambda: decision_adopt(proposal=proposal, by=rapporteur, now=now)),
+    ]
+
+    assert refusals == ["You do not have permission to do this."] * 4
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.decided_by) == (ProposalState.PROPOSED, None)
+
+
+def test_a_chair_proposing_as_rapporteur_is_told_that_another_must_adopt(in_triage, chair, now):
+    give(in_triage, chair, by=chair, now=now)
+    proposal = propose_inadmissible(in_triage, chair, now)
+
+    refused = refusal(lambda: decision_adopt(proposal=proposal, by=chair, now=now))
+
+    assert refused == "Four eyes: someone other than the proposer adopts a decision."
+
+
+def test_a_chair_with_a_conflict_on_the_case_cannot_adopt_its_decision(
+    in_triage, rapporteur, chair, now
+):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+    conflict_declare(complaint=in_triage, member=chair, reason="A relative.", now=now)
+
+    refused = refusal(lambda: decision_adopt(proposal=proposal, by=chair, now=now))
+
+    assert refused == "You do not have permission to do this."
+    assert not Decision.objects.exists()
+    in_triage.refresh_from_db()
+    assert in_triage.status == Status.TRIAGE
+
+
+def test_adopting_records_why_the_case_moved_and_when_the_proposal_was_adopted(
+    in_triage, rapporteur, chair, now
+):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+    later = now + timedelta(days=2)
+
+    with CaptureQueriesContext(connection) as queries:
+        decision_adopt(proposal=proposal, by=chair, now=later)
+
+    assert proposal.state == ProposalState.ADOPTED  # the object the caller holds
+    change = in_triage.status_changes.last()
+    assert (change.to_status, change.reason, change.at) == (
+        Status.INADMISSIBLE,
+        "Decision adopted.",
+        later,
+    )
+    proposal.refresh_from_db()
+    assert (proposal.decided_by, proposal.decided_at) == (chair, later)
+    assert columns_updated(queries, "monitoring_decisionproposal") == [
+        {"state", "decided_by_id", "decided_at"}
+    ]
+
+
+def test_sending_back_records_who_and_when_and_hands_back_the_proposal(
+    in_triage, rapporteur, chair, now
+):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+    later = now + timedelta(days=2)
+
+    with CaptureQueriesContext(connection) as queries:
+        sent_back = decision_send_back(proposal=proposal, by=chair, comment=" Dates? ", now=later)
+
+    assert proposal.state == ProposalState.SENT_BACK  # the object the caller holds
+    assert sent_back == proposal
+    stored = DecisionProposal.objects.get()
+    assert (stored.state, stored.decided_by, stored.decided_at, stored.chair_comment) == (
+        ProposalState.SENT_BACK,
+        chair,
+        later,
+        "Dates?",
+    )
+    assert (sent_back.decided_by, sent_back.chair_comment) == (chair, "Dates?")
+    assert columns_updated(queries, "monitoring_decisionproposal") == [
+        {"state", "decided_by_id", "decided_at", "chair_comment"}
+    ]
+
+
+def test_a_case_found_inadmissible_closes_once_its_window_passes(in_triage, rapporteur, chair, now):
+    decision_adopt(proposal=propose_inadmissible(in_triage, rapporteur, now), by=chair, now=now)
+
+    closed = appeal_windows_close(now=now + timedelta(days=31))
+
+    in_triage.refresh_from_db()
+    assert closed == 1
+    assert in_triage.status == Status.CLOSED
