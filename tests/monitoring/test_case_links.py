@@ -129,7 +129,7 @@ def test_a_duplicate_must_be_of_a_case_the_rapporteur_may_see(
         url,
         {"ground": "duplicate", "duplicate_of": hidden.reference, "reasons": "The same arrest."},
     )
-    with pytest.raises(CaseWorkRefused):
+    with pytest.raises(CaseWorkRefused) as refused:
         decision_propose(
             complaint=theirs,
             by=member_rapporteur,
@@ -142,6 +142,7 @@ def test_a_duplicate_must_be_of_a_case_the_rapporteur_may_see(
             now=now,
         )
 
+    assert str(refused.value) == "No complaint you may see has this reference."
     assert page.context["form"].errors["duplicate_of"] == [
         "No complaint you may see has this reference."
     ]

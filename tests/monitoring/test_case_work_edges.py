@@ -426,3 +426,128 @@ def test_a_move_returns_the_change_it_stored(chair, member_rapporteur, now):
 
     assert change == complaint.status_changes.last()
     assert (change.to_status, change.by, change.at) == (Status.TRIAGE, member_rapporteur, now)
+
+
+def test_a_repeated_text_is_one_press_only_from_the_same_person_on_the_same_case_just_now(
+    chair, member_rapporteur, now
+):
+    from monitoring.cases.services import message_to_complainant, note_add
+
+    case, other_case = submit_directly(now=now).complaint, submit_directly(now=now).complaint
+    for complaint in (case, other_case):
+        give(complaint, member_rapporteur, by=chair, now=now)
+    soon, past_the_window = now + timedelta(seconds=30), now + timedelta(seconds=150)
+
+    note = note_add(complaint=case, by=member_rapporteur, body="Same words.", now=now)
+    notes = [
+        note_add(complaint=other_case, by=member_rapporteur, body="Same words.", now=soon),
+        note_add(complaint=case, by=chair, body="Same words.", now=soon),
+        note_add(complaint=case, by=member_rapporteur, body="Same words.", now=past_the_window),
+    ]
+    sent = message_to_complainant(complaint=case, by=member_rapporteur, body="Which?", now=now)
+    messages = [
+        message_to_complainant(complaint=other_case, by=member_rapporteur, body="Which?", now=soon),
+        message_to_complainant(
+            complaint=case, by=member_rapporteur, body="Which?", now=past_the_window
+        ),
+    ]
+
+    assert note not in notes
+    assert len({n.pk for n in notes}) == 3
+    assert sent not in messages
+    assert len({m.pk for m in messages}) == 2
+
+
+def test_an_answer_on_a_case_nobody_has_is_read_by_whoever_opens_it(chair, member_rapporteur, now):
+    case = submit_directly(now=now).complaint
+    message_from_complainant(complaint=case, body="Any news?", now=now)
+
+    assert messages_mark_read(case, by=chair, now=now) == 1
+
+
+def test_a_proposal_is_not_adopted_once_the_case_was_given_to_someone_else(
+    chair, member_rapporteur, other_rapporteur, now
+):
+    from complaints.models import DecisionKind
+    from monitoring.cases.services import CaseWorkRefused, decision_adopt, decision_propose
+
+    case = submit_directly(now=now).complaint
+    give(case, member_rapporteur, by=chair, now=now)
+    case_move(
+        complaint=case, to=Status.TRIAGE, by=member_rapporteur, expected_status="received", now=now
+    )
+    later = now + timedelta(hours=1)
+    proposal = decision_propose(
+        complaint=case,
+        by=member_rapporteur,
+        kind=DecisionKind.INADMISSIBLE,
+        ground="outside_mandate",
+        reasons="Outside the mandate.",
+        checklist="{}",
+        expected_status="triage",
+        now=later,
+    )
+    case.refresh_from_db()
+    give(case, other_rapporteur, by=chair, now=later)  # no conflict: simply given on
+
+    with pytest.raises(CaseWorkRefused, match="no longer works on this case"):
+        decision_adopt(proposal=proposal, by=chair, now=later)
+
+
+def test_who_may_be_given_a_case_holds_both_permissions_by_a_role_directly_or_as_superuser(
+    chair, member_rapporteur, django_user_model, now
+):
+    from django.contrib.auth.models import Permission
+
+    from monitoring.cases.services import rapporteurs_eligible
+
+    case = submit_directly(now=now).complaint
+
+    def staff(username, *codenames, **extra):
+        user = django_user_model.objects.create_user(username=username, is_staff=True, **extra)
+        user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+        return user
+
+    staff("direct", "view_case_content", "examine_complaint")
+    staff("reads-only", "view_case_content")
+    staff("examines-only", "examine_complaint")
+    staff("root", is_superuser=True)
+    staff("inactive", "view_case_content", "examine_complaint", is_active=False)
+
+    names = [user.username for user in rapporteurs_eligible(case)]
+
+    assert names == ["amina", "chair", "direct", "root"]
+
+
+def test_only_the_proposers_own_conflict_on_this_case_stops_an_adoption(
+    chair, member_rapporteur, other_rapporteur, now
+):
+    from complaints.models import DecisionKind
+    from monitoring.cases.models import ConflictDeclaration
+    from monitoring.cases.services import conflict_declare, decision_adopt, decision_propose
+
+    case, elsewhere = submit_directly(now=now).complaint, submit_directly(now=now).complaint
+    for complaint in (case, elsewhere):
+        give(complaint, member_rapporteur, by=chair, now=now)
+    case_move(
+        complaint=case, to=Status.TRIAGE, by=member_rapporteur, expected_status="received", now=now
+    )
+    proposal = decision_propose(
+        complaint=case,
+        by=member_rapporteur,
+        kind=DecisionKind.INADMISSIBLE,
+        ground="outside_mandate",
+        reasons="Outside the mandate.",
+        checklist="{}",
+        expected_status="triage",
+        now=now,
+    )
+    conflict_declare(complaint=elsewhere, member=member_rapporteur, reason="A cousin.", now=now)
+    # Declared while the case was in the queue, before it was given.
+    ConflictDeclaration.objects.create(
+        complaint=case, member=other_rapporteur, reason="A neighbour.", at=now
+    )
+
+    decision = decision_adopt(proposal=proposal, by=chair, now=now)
+
+    assert decision.complaint == case

@@ -529,8 +529,10 @@ def test_a_proposal_whose_author_declared_a_conflict_is_not_adopted(
         complaint=in_triage, member=rapporteur, reason="The accused is my brother.", now=now
     )
 
-    with pytest.raises(CaseWorkRefused, match="no longer works on this case"):
+    with pytest.raises(CaseWorkRefused) as refused:
         decision_adopt(proposal=proposal, by=chair, now=now)
+
+    assert str(refused.value) == "Its author no longer works on this case: send the proposal back."
 
     in_triage.refresh_from_db()
     assert in_triage.status == Status.TRIAGE
@@ -551,8 +553,12 @@ def test_a_proposal_made_before_the_case_moved_is_not_adopted(in_triage, rapport
     )
     message_from_complainant(complaint=in_triage, body="Yes, here it is.", now=later)
 
-    with pytest.raises(CaseWorkRefused, match="has moved since this proposal"):
+    with pytest.raises(CaseWorkRefused) as refused:
         decision_adopt(proposal=proposal, by=chair, now=later)
+
+    assert str(refused.value) == (
+        "The case has moved since this proposal was made: send it back to be revised."
+    )
 
     assert not Decision.objects.exists()
 
