@@ -117,6 +117,16 @@ def test_a_recorded_checklist_reads_back_question_by_question():
         ({"date_precision": "unknown"}, "dates", "No date is given."),
         ({}, "authority", "Filed by the victim, or with written authority."),
         (
+            {"relationship": "self", "authority": "none"},
+            "authority",
+            "Filed by the victim, or with written authority.",
+        ),
+        (
+            {"relationship": "family", "authority": "not_needed"},
+            "authority",
+            "Filed by the victim, or with written authority.",
+        ),
+        (
             {"relationship": "family", "authority": "oral"},
             "authority",
             "Oral agreement, or the victim cannot agree: check the details.",
@@ -157,8 +167,13 @@ def test_a_checklist_is_stored_as_plain_json_with_comments_as_written():
     record = checklist_record({key: (answer, f"Témoin: {key}") for key, answer in answers.items()})
 
     assert "Témoin" in record  # readable as written, not \u escapes
+    # The stored words themselves: records written today must read the same in years to come.
     assert json.loads(record) == {
-        key: {"answer": answer, "comment": f"Témoin: {key}"} for key, answer in answers.items()
+        "remedies": {"answer": "yes", "comment": "Témoin: remedies"},
+        "other_body": {"answer": "no", "comment": "Témoin: other_body"},
+        "dates": {"answer": "unclear", "comment": "Témoin: dates"},
+        "authority": {"answer": "yes", "comment": "Témoin: authority"},
+        "danger": {"answer": "no", "comment": "Témoin: danger"},
     }
     assert [row[1] for row in checklist_read(record)] == ["Yes", "No", "Unclear", "Yes", "No"]
 
