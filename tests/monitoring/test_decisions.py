@@ -720,3 +720,15 @@ def test_a_case_found_inadmissible_closes_once_its_window_passes(in_triage, rapp
     in_triage.refresh_from_db()
     assert closed == 1
     assert in_triage.status == Status.CLOSED
+
+
+def test_a_proposal_sent_back_without_a_comment_is_refused_with_the_reason(
+    in_triage, rapporteur, chair, now
+):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+
+    refused = refusal(lambda: decision_send_back(proposal=proposal, by=chair, comment=" ", now=now))
+
+    assert refused == "Please tell the rapporteur what to change."
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.PROPOSED
