@@ -374,8 +374,9 @@ def decision_send_back(
     if not comment.strip():
         raise CaseWorkRefused(_("Please tell the rapporteur what to change."))
     with transaction.atomic():
-        _locked(proposal.complaint)
+        complaint = _locked(proposal.complaint)
         locked = _waiting(proposal, by)
+        _working_on(by, complaint)  # a chair who declared a conflict on it sends nothing back
         locked.state, locked.decided_by, locked.decided_at = ProposalState.SENT_BACK, by, now
         locked.chair_comment = comment.strip()
         locked.save(update_fields=["state", "decided_by", "decided_at", "chair_comment"])

@@ -118,6 +118,16 @@ def test_a_recorded_checklist_reads_back_question_by_question():
         ({"date_precision": "unknown"}, "dates", "No date is given."),
         ({}, "authority", "Filed by the victim, or with written authority."),
         (
+            {"relationship": "self", "authority": "none"},
+            "authority",
+            "Filed by the victim, or with written authority.",
+        ),
+        (
+            {"relationship": "family", "authority": "not_needed"},
+            "authority",
+            "Filed by the victim, or with written authority.",
+        ),
+        (
             {"relationship": "family", "authority": "oral"},
             "authority",
             "Oral agreement, or the victim cannot agree: check the details.",
@@ -158,8 +168,13 @@ def test_a_checklist_is_stored_as_plain_json_with_comments_as_written():
     record = checklist_record({key: (answer, f"Témoin: {key}") for key, answer in answers.items()})
 
     assert "Témoin" in record  # readable as written, not \u escapes
+    # The stored words themselves: records written today must read the same in years to come.
     assert json.loads(record) == {
-        key: {"answer": answer, "comment": f"Témoin: {key}"} for key, answer in answers.items()
+        "remedies": {"answer": "yes", "comment": "Témoin: remedies"},
+        "other_body": {"answer": "no", "comment": "Témoin: other_body"},
+        "dates": {"answer": "unclear", "comment": "Témoin: dates"},
+        "authority": {"answer": "yes", "comment": "Témoin: authority"},
+        "danger": {"answer": "no", "comment": "Témoin: danger"},
     }
     assert [row[1] for row in checklist_read(record)] == ["Yes", "No", "Unclear", "Yes", "No"]
 
@@ -782,3 +797,26 @@ def test_a_case_found_inadmissible_closes_once_its_window_passes(in_triage, rapp
     in_triage.refresh_from_db()
     assert closed == 1
     assert in_triage.status == Status.CLOSED
+
+
+def test_a_proposal_sent_back_without_a_comment_is_refused_with_the_reason(
+    in_triage, rapporteur, chair, now
+):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+
+    refused = refusal(lambda: decision_send_back(proposal=proposal, by=chair, comment=" ", now=now))
+
+    assert refused == "Please tell the rapporteur what to change."
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.PROPOSED
+
+
+def test_a_chair_with_a_conflict_on_the_case_sends_nothing_back(in_triage, rapporteur, chair, now):
+    proposal = propose_inadmissible(in_triage, rapporteur, now)
+    conflict_declare(complaint=in_triage, member=chair, reason="The accused is my cousin.", now=now)
+
+    with pytest.raises(CaseWorkRefused):
+        decision_send_back(proposal=proposal, by=chair, comment="Say more.", now=now)
+
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.PROPOSED
