@@ -15,9 +15,12 @@ each round of each page, so that both see the same load on a shared machine) and
 queries; then whether the targets hold:
 
 - flat as cases grow: at QUEUES_SIZE, each list and queue page ≤ 1.5× the user's full list
-  page (50 rows) over the first 2,000 complaints, and the index and the case page ≤ 1.5× their
-  own time then (a queue that held only a few rows at 2,000 is held to a full page's cost, not
-  to its own cheaper page);
+  page (50 rows) over the first 2,000 complaints, and the case page ≤ 1.5× its own time then
+  (a queue that held only a few rows at 2,000 is held to a full page's cost, not to its own
+  cheaper page);
+- the index ≤ 10× the sign-in page: its counts stop at 1,000, so once queues are that long it
+  costs what it will cost at any size, and at 2,000 complaints they are not yet (its time then
+  is no reference);
 - the same number of queries at QUEUES_SIZE as over the first 2,000 complaints;
 - no plan of any of their statements scans the complaint table (EXPLAIN); sequential scans of
   other tables of more than 10,000 rows are listed too, as notes.
@@ -54,6 +57,8 @@ FIRST = 2000  # query counts compared with those at this size (more than EXACT_U
 ROUNDS = int(os.environ.get("QUEUES_ROUNDS", "7"))
 RAPPORTEURS = 6
 FLAT = 1.5  # a page's ratio at SIZE over its ratio at FIRST
+INDEX = "index (counts)"
+INDEX_TARGET = 10  # × the sign-in page, for the index, whose counts stop at 1,000
 SLOW_MS = 5  # a statement that takes longer has its plan printed
 BIG_TABLE = 10_000  # rows: a sequential scan of a smaller table is no news
 
@@ -239,7 +244,9 @@ def slow_explained(results: Results, first: Results, statements: dict[str, list[
     """For each request that grew with the cases, its slowest statement; the plan if slow."""
     for who, requests in results.items():
         for name, (ratio, _queries) in requests.items():
-            if ratio <= FLAT * first[who][flat_reference(who, name)][0]:
+            if name == INDEX and ratio <= INDEX_TARGET:
+                continue
+            if name != INDEX and ratio <= FLAT * first[who][flat_reference(who, name)][0]:
                 continue
             ms, sql, plan = slowest(statements[f"{who}, {name}"])
             print(f"     {who}, {name}: slowest statement {ms:.1f} ms: {sql[:100]}…")
@@ -273,16 +280,25 @@ def report(results: Results, first: Results, scans: list[str], notes: list[str])
     checks = []
     for who, requests in results.items():
         for name, (ratio, queries) in requests.items():
-            reference = flat_reference(who, name)
-            before = first[who][reference][0]
             queries_before = first[who][name][1]
-            checks.append(
-                (
-                    f"{who}, {name}: ≤ {FLAT}× {reference} at {FIRST:,}",
-                    ratio <= FLAT * before,
-                    f"{ratio / before:.2f}×",
+            if name == INDEX:
+                checks.append(
+                    (
+                        f"{who}, {name}: ≤ {INDEX_TARGET}× sign-in",
+                        ratio <= INDEX_TARGET,
+                        f"{ratio:.1f}×",
+                    )
                 )
-            )
+            else:
+                reference = flat_reference(who, name)
+                before = first[who][reference][0]
+                checks.append(
+                    (
+                        f"{who}, {name}: ≤ {FLAT}× {reference} at {FIRST:,}",
+                        ratio <= FLAT * before,
+                        f"{ratio / before:.2f}×",
+                    )
+                )
             checks.append(
                 (
                     f"{who}, {name}: same queries at {FIRST:,} and {SIZE:,}",
