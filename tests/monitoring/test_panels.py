@@ -1,9 +1,11 @@
-"""The panel rules, each refused by name, and checked against a second reading of the issue.
+"""The panel rules, each refused by name, and the draw, checked by brute force over every panel.
 
 Pure functions, no database. Hypothesis runs derandomized (the same examples on every run) and
 without an example database, as in tests/security.
 """
 
+from collections import Counter
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -14,8 +16,10 @@ from hypothesis import strategies as st
 
 from monitoring.appeals.panels import (
     ACTIVE,
+    COMPOSITION,
     CONFLICT,
     DIFFERENT_NATIONALITIES,
+    ELIGIBILITY,
     FIRST_INSTANCE,
     ONE_RESPONDENT_NATIONAL,
     READER_OF_LANGUAGE,
@@ -24,6 +28,8 @@ from monitoring.appeals.panels import (
     Case,
     Judge,
     PanelRules,
+    draw_reproduces,
+    panel_draw,
     panel_problems,
 )
 
@@ -35,6 +41,8 @@ PROPERTY = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
+# Against the brute force, where the rare cases (rules that fail only together) need more tries.
+AGAINST_BRUTE_FORCE = settings(PROPERTY, max_examples=400)
 NATIONS = ["RW", "FR", "KE", "UG", "BE"]
 LANGUAGES = ["en", "fr", "rw", "sw"]
 
@@ -78,7 +86,94 @@ def situations(draw: st.DrawFn, max_judges: int = 12) -> tuple[list[Judge], Case
     return roster, case, rules
 
 
+@st.composite
+def crowded_situations(draw: st.DrawFn) -> tuple[list[Judge], Case, PanelRules]:
+    """Eligible judges only and every rule on, so that only the composition of the panel fails,
+    and often only in combination: a lone reader of Kinyarwanda whose nationalities clash."""
+    count = draw(st.integers(3, 8))
+    readers = draw(st.sampled_from([0, 1, 1, 2]))
+    roster = [
+        Judge(
+            id,
+            # Readers are dual nationals, who clash with more of the others.
+            draw(st.frozensets(st.sampled_from(NATIONS), min_size=1 + (id <= readers), max_size=2)),
+            frozenset({"rw"}) if id <= readers else frozenset({"en"}),
+        )
+        for id in range(1, count + 1)
+    ]
+    return roster, Case("rw"), PanelRules()
+
+
+SITUATIONS = st.one_of(situations(max_judges=9), crowded_situations())
+
+
+def every_panel(roster: list[Judge], rules: PanelRules) -> list[tuple[Judge, ...]]:
+    return list(combinations(roster, rules.size))
+
+
+def meets(panel: tuple[Judge, ...], case: Case, rules: PanelRules, wanted) -> bool:
+    return not set(panel_problems(panel, case, rules)) & set(wanted)
+
+
 # Properties
+
+
+@PROPERTY
+@given(situations(), st.integers(0, 2**32))
+def test_every_drawn_panel_keeps_every_rule(situation, seed):
+    roster, case, rules = situation
+
+    draw = panel_draw(roster, case, rules, seed=seed)
+
+    if draw.panel is not None:
+        assert panel_problems(draw.panel, case, rules) == []
+        assert set(draw.panel) <= set(roster)
+        assert draw.presiding in draw.panel
+        assert draw.failing_rule is None
+
+
+@AGAINST_BRUTE_FORCE
+@given(SITUATIONS, st.integers(0, 2**32))
+def test_a_panel_is_drawn_whenever_any_valid_panel_exists(situation, seed):
+    roster, case, rules = situation
+    valid = [panel for panel in every_panel(roster, rules) if meets(panel, case, rules, RULES)]
+
+    draw = panel_draw(roster, case, rules, seed=seed)
+
+    assert (draw.panel is not None) == bool(valid)
+    assert (draw.failing_rule is None) == bool(valid)
+
+
+@AGAINST_BRUTE_FORCE
+@given(SITUATIONS, st.integers(0, 2**32))
+def test_when_no_panel_exists_the_rule_named_is_one_the_roster_cannot_meet(situation, seed):
+    roster, case, rules = situation
+
+    failing = panel_draw(roster, case, rules, seed=seed).failing_rule
+
+    if failing is None:
+        return
+    assert rules.is_on(failing)
+    panels = every_panel(roster, rules)  # every `size` different judges: all keep SIZE
+    if failing == SIZE:
+        assert panels == []
+        return
+    eligible = [panel for panel in panels if meets(panel, case, rules, [SIZE, *ELIGIBILITY])]
+    impossible_alone = [
+        rule
+        for rule in COMPOSITION
+        if rules.is_on(rule) and not any(meets(panel, case, rules, [rule]) for panel in eligible)
+    ]
+    if failing in COMPOSITION and impossible_alone:
+        # Every panel of eligible judges breaks it, and it is the first rule they all break.
+        assert failing == impossible_alone[0]
+        assert eligible
+        return
+    # The rules before it can be met together, and every panel that meets them breaks it.
+    before = [rule for rule in RULES[: RULES.index(failing)] if rules.is_on(rule)]
+    meeting_before = [panel for panel in panels if meets(panel, case, rules, before)]
+    assert meeting_before
+    assert all(failing in panel_problems(panel, case, rules) for panel in meeting_before)
 
 
 @PROPERTY
@@ -109,6 +204,77 @@ def broken_as_the_issue_words_them(panel, case: Case, rules: PanelRules) -> list
         and any(a.nationalities & b.nationalities for a, b in pairs),
     }
     return [rule for rule in RULES if broken[rule]]
+
+
+@PROPERTY
+@given(situations(), st.integers(0, 2**32), st.randoms(use_true_random=False))
+def test_the_same_seed_and_roster_give_the_same_draw_in_any_order(situation, seed, shuffler):
+    roster, case, rules = situation
+    shuffled = list(roster)
+    shuffler.shuffle(shuffled)
+
+    draw = panel_draw(roster, case, rules, seed=seed)
+
+    assert panel_draw(shuffled, case, rules, seed=seed) == draw
+    assert draw_reproduces(draw)
+
+
+def test_lighter_workloads_are_drawn_more_often():
+    roster = [
+        judge(1, "RW", workload=0),
+        judge(2, "FR", workload=10),
+        judge(3, "KE", workload=3),
+        judge(4, "UG", workload=3),
+        judge(5, "CD", workload=3),
+        judge(6, "BE", workload=3),
+    ]
+
+    seated = Counter(
+        member.id
+        for seed in range(2000)
+        for member in panel_draw(roster, Case("en"), PanelRules(), seed=seed).panel
+    )
+
+    # Drawing 3 of 6 seats the idlest judge nearly always (about 90%), so the margins are in
+    # ratios of seats: idle > 4 × busiest, and each middling judge between them by a clear step.
+    middling = [seated[id] for id in (3, 4, 5, 6)]
+    assert seated[1] > 4 * seated[2]
+    assert seated[1] > 1.5 * max(middling)
+    assert min(middling) > 2 * seated[2]
+
+
+def test_a_judge_who_cannot_complete_a_panel_is_passed_over_whatever_the_draw():
+    # Only judge 4 reads Kinyarwanda, so every draw seats them.
+    roster = [judge(1, "FR"), judge(2, "KE"), judge(3, "UG"), judge(4, "BE", "rw", workload=10)]
+
+    panels = [panel_draw(roster, Case("rw"), PanelRules(), seed=seed).panel for seed in range(50)]
+
+    assert all(judge(4, "BE", "rw", workload=10) in panel for panel in panels)
+
+
+def test_the_lightest_loaded_member_presides_ties_to_the_lowest_id():
+    roster = [judge(3, "FR", workload=2), judge(7, "KE", workload=1), judge(5, "UG", workload=1)]
+
+    draw = panel_draw(roster, Case("en"), PanelRules(), seed=0)
+
+    assert [member.id for member in draw.panel] == [3, 5, 7]
+    assert draw.presiding.id == 5
+
+
+def test_a_record_altered_after_the_draw_no_longer_reproduces():
+    roster = [judge(id, nation) for id, nation in enumerate(NATIONS, start=1)]
+    draw = panel_draw(roster, Case("en"), PanelRules(), seed=4)
+    swapped = next(member for member in roster if member not in draw.panel)
+
+    altered = replace(draw, panel=(*draw.panel[1:], swapped))
+
+    assert draw_reproduces(draw)
+    assert not draw_reproduces(altered)
+
+
+def test_a_roster_that_lists_a_judge_twice_is_an_error():
+    with pytest.raises(ValueError, match="twice"):
+        panel_draw([judge(1), judge(1, "KE")], Case("en"), PanelRules(size=1), seed=0)
 
 
 # Each rule, refused by name
@@ -185,13 +351,14 @@ def test_two_members_who_share_a_nationality_are_refused():
     assert DIFFERENT_NATIONALITIES.explain(RWANDA) == "No two members share a nationality."
 
 
-def test_a_switched_off_rule_is_not_enforced():
+def test_a_switched_off_rule_is_not_enforced_nor_named():
     panel = [judge(1, "RW"), judge(2, "RW"), judge(3, "RW")]
     lenient = PanelRules(
         different_nationalities=False, one_respondent_national=False, reader_of_language=False
     )
 
     assert panel_problems(panel, Case("rw"), lenient) == []
+    assert panel_draw(panel, Case("rw"), lenient, seed=0).panel is not None
 
 
 def test_the_rules_read_in_french():
@@ -202,6 +369,35 @@ def test_the_rules_read_in_french():
         assert SIZE.explain(RWANDA) == (
             "Taille de la formation : 3, chaque siège occupé par un juge différent."
         )
+
+
+# What the roster cannot give, named
+
+
+def test_too_small_a_roster_is_named_as_the_size_rule():
+    draw = panel_draw(VALID[:2], Case("rw"), RWANDA, seed=0)
+
+    assert (draw.panel, draw.presiding, draw.failing_rule) == (None, None, SIZE)
+
+
+def test_too_few_judges_left_after_first_instance_is_named_as_that_rule():
+    case = Case("rw", first_instance=frozenset({1}))
+
+    assert panel_draw(VALID, case, RWANDA, seed=0).failing_rule == FIRST_INSTANCE
+
+
+def test_no_reader_of_the_language_is_named_even_when_nationalities_fail_too():
+    roster = [judge(1, "FR"), judge(2, "FR"), judge(3, "KE")]
+
+    assert panel_draw(roster, Case("sw"), RWANDA, seed=0).failing_rule == READER_OF_LANGUAGE
+
+
+def test_rules_that_fail_only_together_name_the_later_one():
+    # The only reader holds French and Kenyan nationality; the others leave only one Ugandan to
+    # sit beside them. Without the reader, French, Kenyan and Ugandan judges make a panel.
+    roster = [judge(1, "FR KE", "rw"), judge(2, "FR"), judge(3, "KE"), judge(4, "UG")]
+
+    assert panel_draw(roster, Case("rw"), RWANDA, seed=0).failing_rule == DIFFERENT_NATIONALITIES
 
 
 # Defaults and settings
