@@ -34,8 +34,8 @@ class Judge:
     id: int
     nationalities: frozenset[str]  # ISO country codes; dual nationals hold each
     languages: frozenset[str]  # language codes the judge reads
-    active: bool = True
-    workload: int = 0  # panels they currently sit on
+    active: bool
+    workload: int  # current load, e.g. open appeals on their panels
 
     def __post_init__(self) -> None:
         if not self.nationalities:
@@ -55,6 +55,8 @@ class Case:
 
 @dataclass(frozen=True)
 class PanelRules:
+    """The rules in force. The service reads them with `from_settings()`; tests name them."""
+
     size: int = 3
     respondent_state: str = "RW"
     different_nationalities: bool = True
@@ -96,7 +98,9 @@ class Rule:
     """A panel rule: a stable code for records and tests, and the rule as the registrar reads it."""
 
     code: str
-    message: str = field(compare=False, repr=False)  # lazy; may name %(size)s and %(state)s
+    # Lazy, and may name %(size)s and %(state)s. Left out of equality and hashing, so that a rule
+    # is the same rule in every language.
+    message: str = field(compare=False)
 
     def explain(self, rules: PanelRules) -> str:
         state = countries.name(rules.respondent_state) or rules.respondent_state

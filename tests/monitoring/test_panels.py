@@ -5,7 +5,7 @@ without an example database, as in tests/security.
 """
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from itertools import combinations
 
 import pytest
@@ -98,6 +98,8 @@ def crowded_situations(draw: st.DrawFn) -> tuple[list[Judge], Case, PanelRules]:
             # Readers are dual nationals, who clash with more of the others.
             draw(st.frozensets(st.sampled_from(NATIONS), min_size=1 + (id <= readers), max_size=2)),
             frozenset({"rw"}) if id <= readers else frozenset({"en"}),
+            True,
+            0,
         )
         for id in range(1, count + 1)
     ]
@@ -272,6 +274,14 @@ def test_a_record_altered_after_the_draw_no_longer_reproduces():
     assert not draw_reproduces(altered)
 
 
+def test_what_a_draw_recorded_cannot_be_changed_afterwards():
+    draw = panel_draw(VALID, Case("rw"), RWANDA, seed=0)
+
+    for record, name in [(draw, "seed"), (draw.case, "language"), (draw.rules, "size")]:
+        with pytest.raises(FrozenInstanceError):
+            setattr(record, name, None)
+
+
 def test_a_roster_that_lists_a_judge_twice_is_an_error():
     with pytest.raises(ValueError, match="twice"):
         panel_draw([judge(1), judge(1, "KE")], Case("en"), PanelRules(size=1), seed=0)
@@ -286,6 +296,11 @@ VALID = [judge(1, "RW", "rw"), judge(2, "FR", "fr"), judge(3, "KE", "en sw")]
 
 def test_a_panel_that_keeps_every_rule_has_no_problem():
     assert panel_problems(VALID, Case("rw"), RWANDA) == []
+
+
+def test_a_panel_may_come_as_any_iterable_of_judges():
+    assert panel_problems(iter(VALID), Case("rw"), RWANDA) == []
+    assert panel_problems(iter(VALID[:2]), Case("rw"), RWANDA) == [SIZE]
 
 
 def test_a_judge_seated_twice_breaks_the_size_rule_only():
@@ -359,6 +374,14 @@ def test_a_switched_off_rule_is_not_enforced_nor_named():
 
     assert panel_problems(panel, Case("rw"), lenient) == []
     assert panel_draw(panel, Case("rw"), lenient, seed=0).panel is not None
+
+
+def test_a_rule_is_the_same_rule_in_every_language():
+    with translation.override("en"):
+        seen = {SIZE, ACTIVE}
+    with translation.override("fr"):
+        assert SIZE in seen
+        assert ACTIVE in seen
 
 
 def test_the_rules_read_in_french():
