@@ -282,6 +282,13 @@ def test_what_a_draw_recorded_cannot_be_changed_afterwards():
             setattr(record, name, None)
 
 
+def test_a_judge_without_a_nationality_or_with_a_negative_workload_is_an_error():
+    with pytest.raises(ValueError, match="no nationality"):
+        Judge(1, frozenset(), frozenset({"en"}), True, 0)
+    with pytest.raises(ValueError, match="negative workload"):
+        judge(1, workload=-1)
+
+
 def test_a_roster_that_lists_a_judge_twice_is_an_error():
     with pytest.raises(ValueError, match="twice"):
         panel_draw([judge(1), judge(1, "KE")], Case("en"), PanelRules(size=1), seed=0)
