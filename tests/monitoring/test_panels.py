@@ -457,10 +457,16 @@ def test_the_rules_come_from_settings_with_those_defaults(settings):
 
     settings.APPEAL_PANEL_SIZE = 5
     settings.APPEAL_PANEL_RESPONDENT_STATE = "KE"
+    settings.APPEAL_PANEL_DIFFERENT_NATIONALITIES = False
+    settings.APPEAL_PANEL_ONE_RESPONDENT_NATIONAL = False
     settings.APPEAL_PANEL_READER_OF_LANGUAGE = False
 
     assert PanelRules.from_settings() == PanelRules(
-        size=5, respondent_state="KE", reader_of_language=False
+        size=5,
+        respondent_state="KE",
+        different_nationalities=False,
+        one_respondent_national=False,
+        reader_of_language=False,
     )
 
 
