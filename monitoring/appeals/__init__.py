@@ -1,0 +1,1 @@
+"""The Appeal Body's work on an appeal: roster, panels, declarations, votes."""
