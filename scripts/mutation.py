@@ -77,6 +77,7 @@ MODULES: dict[str, list[str]] = {
         "tests/monitoring/test_case_work.py",
         "tests/monitoring/test_sign_in.py",
         "tests/monitoring/test_staff_changes.py",
+        "tests/monitoring/test_intake.py",
     ],
     "monitoring/accounts.py": [
         "tests/monitoring/test_sign_in.py",

@@ -641,3 +641,10 @@ def test_the_same_note_or_message_sent_twice_at_once_is_written_once(chair, rapp
     assert resent == sent
     assert by_the_chair != sent
     assert Message.objects.filter(complaint=complaint).count() == 2
+
+
+def test_no_sidebar_narrows_the_case_list(chair):
+    page = client_of(chair).get(reverse("admin:complaints_complaint_changelist"))
+
+    assert page.status_code == 200
+    assert 'id="nav-sidebar"' not in page.content.decode()
