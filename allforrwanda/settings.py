@@ -349,6 +349,30 @@ DEADLINE_ADMISSIBILITY_DAYS = env_int("DEADLINE_ADMISSIBILITY_DAYS", default=30)
 DEADLINE_DECISION_DAYS = env_int("DEADLINE_DECISION_DAYS", default=90)
 # After a decision, the complainant may appeal for this long.
 APPEAL_WINDOW_DAYS = env_int("APPEAL_WINDOW_DAYS", default=30)
+# The Appeal Body's panels (monitoring/appeals/panels.py): size (odd), the respondent state, and
+# the composition rules that policy may switch off.
+APPEAL_PANEL_SIZE = env_int("APPEAL_PANEL_SIZE", default=3)
+APPEAL_PANEL_RESPONDENT_STATE = env("APPEAL_PANEL_RESPONDENT_STATE", "RW")
+APPEAL_PANEL_DIFFERENT_NATIONALITIES = env_bool(
+    "APPEAL_PANEL_DIFFERENT_NATIONALITIES", default=True
+)
+APPEAL_PANEL_ONE_RESPONDENT_NATIONAL = env_bool(
+    "APPEAL_PANEL_ONE_RESPONDENT_NATIONAL", default=True
+)
+APPEAL_PANEL_READER_OF_LANGUAGE = env_bool("APPEAL_PANEL_READER_OF_LANGUAGE", default=True)
+# A decision of a panel needs, within its majority, a judge who is not a national of the
+# respondent state (the safeguard of the Extraordinary Chambers in Cambodia).
+APPEAL_MAJORITY_NEEDS_OTHER_NATIONAL = env_bool(
+    "APPEAL_MAJORITY_NEEDS_OTHER_NATIONAL", default=True
+)
+# The Appeal Body's time limits, each counted from the step before it: a panel formed after the
+# appeal is lodged, each judge's declaration after they are seated, the votes after the last
+# declaration, the reasoned decision after the last vote; and the whole appeal from its lodging.
+APPEAL_DEADLINE_PANEL_DAYS = env_int("APPEAL_DEADLINE_PANEL_DAYS", default=14)
+APPEAL_DEADLINE_DECLARATION_DAYS = env_int("APPEAL_DEADLINE_DECLARATION_DAYS", default=7)
+APPEAL_DEADLINE_VOTE_DAYS = env_int("APPEAL_DEADLINE_VOTE_DAYS", default=30)
+APPEAL_DEADLINE_JUDGMENT_DAYS = env_int("APPEAL_DEADLINE_JUDGMENT_DAYS", default=14)
+APPEAL_DEADLINE_DAYS = env_int("APPEAL_DEADLINE_DAYS", default=90)
 # How long a closed or withdrawn case is kept before `manage.py retention_purge` deletes it.
 RETENTION_DAYS_AFTER_CLOSURE = env_int("RETENTION_DAYS_AFTER_CLOSURE", default=3650)
 # Which request header holds the client's address for throttling: REMOTE_ADDR when the site is

@@ -21,6 +21,9 @@ TRACKED_MODELS = [
     "message",
     "statuschange",
     "decision",
+    "appeal",
+    "appealjudgment",
+    "publishedopinion",
 ]
 HISTORY_TABLE = "complaints_casehistory"
 # Kept in every UPDATE record whether they changed or not: an encrypted value is bound to its

@@ -472,6 +472,15 @@ class Evidence(models.Model):
     sha256 = EncryptedTextField(_("SHA-256"))
     metadata_stripped = models.BooleanField(_("metadata removed"), default=False)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # Sent with an appeal: for the Appeal Body's panel, not the Committee that decided.
+    appeal = models.ForeignKey(
+        "Appeal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("sent with the appeal"),
+    )
 
     class Meta:
         verbose_name = _("evidence")
@@ -607,6 +616,111 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision #{self.pk} ({self.kind})"
+
+
+class AppealResult(models.TextChoices):
+    UPHELD = "upheld", _("The Committee's decision is upheld")
+    OVERTURNED = "overturned", _("The Committee's decision is overturned")
+    REMITTED = "remitted", _("Sent back to the Committee to examine again")
+
+
+class Appeal(models.Model):
+    """The complainant's appeal against a decision: lodged from the tracking page, or by staff
+    on their behalf (`recorded_by`). One per decision. The Appeal Body's panel, votes and
+    deliberation live in monitoring; the grounds are the panel's alone, never the Committee's.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="appeals")
+    decision = models.OneToOneField(
+        Decision, on_delete=models.CASCADE, related_name="appeal", verbose_name=_("decision")
+    )
+    grounds = EncryptedTextField(_("grounds of appeal"))
+    lodged_at = models.DateTimeField(_("lodged"), default=timezone.now)
+    # Staff who lodged it on the complainant's request; None: the complainant, online.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lodged on the complainant's behalf by"),
+    )
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["complaint", "lodged_at", "pk"]
+        permissions = [
+            ("lodge_appeal_on_behalf", _("Can lodge an appeal on the complainant's behalf")),
+        ]
+        indexes = [models.Index(fields=["lodged_at"], name="appeal_lodged")]
+
+    def __str__(self) -> str:
+        return f"Appeal #{self.pk}"
+
+
+class AppealJudgment(models.Model):
+    """The Appeal Body's reasoned decision, as the complainant reads it; written by the presiding
+    judge once the panel's votes are in (monitoring.appeals.services.judgment_record)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # The case as well as the appeal: encrypted values are bound to their case (fields.py).
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    appeal = models.OneToOneField(
+        Appeal, on_delete=models.CASCADE, related_name="judgment", verbose_name=_("appeal")
+    )
+    result = models.CharField(_("decision"), max_length=20, choices=AppealResult)
+    # Overturned: the Appeal Body's own finding on the facts, in place of the Committee's.
+    finding = models.CharField(
+        _("the Appeal Body's finding"), max_length=20, choices=Outcome, blank=True
+    )
+    reasons = EncryptedTextField(_("reasons"))
+    decided_at = models.DateTimeField(_("decided"))
+
+    class Meta:
+        verbose_name = _("appeal decision")
+        verbose_name_plural = _("appeal decisions")
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(**choices_check("result", AppealResult)),
+            models.CheckConstraint(**choices_check("finding", Outcome, blank=True)),
+            # Only an overturning states a finding of its own, and it must.
+            models.CheckConstraint(
+                condition=models.Q(result=AppealResult.OVERTURNED) & ~models.Q(finding="")
+                | ~models.Q(result=AppealResult.OVERTURNED) & models.Q(finding=""),
+                name="appeal_judgment_finding_if_overturned",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal decision #{self.pk} ({self.result})"
+
+
+class OpinionKind(models.TextChoices):
+    SEPARATE = "separate", _("Separate opinion")
+    DISSENTING = "dissenting", _("Dissenting opinion")
+
+
+class PublishedOpinion(models.Model):
+    """A judge's separate or dissenting opinion as published with the judgment, unsigned: the
+    complainant never reads a judge's name."""
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    judgment = models.ForeignKey(AppealJudgment, on_delete=models.CASCADE, related_name="opinions")
+    kind = models.CharField(_("kind"), max_length=20, choices=OpinionKind)
+    text = EncryptedTextField(_("opinion"))
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("published opinion")
+        verbose_name_plural = _("published opinions")
+        ordering = ["judgment", "position", "pk"]
+        constraints = [models.CheckConstraint(**choices_check("kind", OpinionKind))]
+
+    def __str__(self) -> str:
+        return f"Opinion #{self.pk} ({self.kind})"
 
 
 class DeletedCase(models.Model):

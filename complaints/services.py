@@ -1,7 +1,8 @@
 """Writes: filing a complaint, and what the complainant does afterwards on the tracking page."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from complaints.crypto import encrypt_bytes
@@ -17,9 +20,11 @@ from complaints.deadlines import DeadlineRules, Step, deadline
 from complaints.errors import ComplaintError, EvidenceRefused
 from complaints.evidence import MB, CleanFile, evidence_file_context
 from complaints.models import (
+    Appeal,
     Channel,
     Complainant,
     Complaint,
+    Decision,
     Evidence,
     Message,
     Status,
@@ -28,7 +33,7 @@ from complaints.models import (
     Victim,
 )
 from complaints.receipts import receipt_hash, receipt_new, reference_new
-from complaints.workflow import awaiting_returns_to, complaint_transition
+from complaints.workflow import APPEALABLE, awaiting_returns_to, complaint_transition
 
 COMPLAINANT_FIELDS = [
     "full_name",
@@ -273,6 +278,40 @@ def message_from_complainant(*, complaint: Complaint, body: str, now: datetime) 
     return message
 
 
+@contextmanager
+def _stored_files() -> Iterator[list[str]]:
+    """The paths of files stored inside the block: deleted if the block fails, so that no file
+    stays behind without its record (wrap the transaction that writes the records)."""
+    paths: list[str] = []
+    try:
+        yield paths
+    except BaseException:
+        for path in paths:
+            default_storage.delete(path)
+        raise
+
+
+def _evidence_attach(
+    locked: Complaint,
+    *,
+    clean: CleanFile,
+    description: str,
+    now: datetime,
+    paths: list[str],
+    appeal: Appeal | None = None,
+) -> Evidence:
+    """Store a file on a complaint its caller locked, within the complaint's limits."""
+    # Sizes are encrypted, so they are summed here: at most EVIDENCE_MAX_FILES rows.
+    sizes = [item.size_bytes for item in locked.evidence.only("uid", "complaint", "size")]
+    evidence_check_room(count=len(sizes), total=sum(sizes), adding=clean.size)
+    item = evidence_store(clean=clean, description=description)
+    paths.append(item["path"])
+    evidence = _evidence_row(complaint=locked, item=item, now=now)
+    evidence.appeal = appeal
+    evidence.save()
+    return evidence
+
+
 def evidence_add(
     *,
     complaint: Complaint,
@@ -286,27 +325,83 @@ def evidence_add(
     A file from the complainant answers a question the Committee asked; one an intake officer
     adds for them (`from_complainant=False`) answers nothing.
     """
-    item = None
-    try:
-        with transaction.atomic():
-            # Lock the complaint so that two uploads at once cannot both slip under the limits,
-            # and an upload cannot land on a case withdrawn at the same moment.
-            locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
-            if not locked.is_open:
-                raise ComplaintError(_("This complaint is closed: it takes no more files."))
-            # Sizes are encrypted, so they are summed here: at most EVIDENCE_MAX_FILES rows.
-            sizes = [item.size_bytes for item in locked.evidence.only("uid", "complaint", "size")]
-            evidence_check_room(count=len(sizes), total=sum(sizes), adding=clean.size)
-            item = evidence_store(clean=clean, description=description)
-            evidence = _evidence_row(complaint=locked, item=item, now=now)
-            evidence.save()
-            if from_complainant:
-                _answered(locked, now=now)
-    except BaseException:
-        if item:
-            default_storage.delete(item["path"])  # no file may stay behind without its record
-        raise
+    with _stored_files() as paths, transaction.atomic():
+        # Lock the complaint so that two uploads at once cannot both slip under the limits,
+        # and an upload cannot land on a case withdrawn at the same moment.
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if not locked.is_open:
+            raise ComplaintError(_("This complaint is closed: it takes no more files."))
+        evidence = _evidence_attach(
+            locked, clean=clean, description=description, now=now, paths=paths
+        )
+        if from_complainant:
+            _answered(locked, now=now)
     return evidence
+
+
+class AppealRefused(ComplaintError):
+    default_message = _("This decision cannot be appealed now.")
+
+
+def appeal_lodge(
+    *,
+    complaint: Complaint,
+    grounds: str,
+    now: datetime,
+    evidence: CleanFile | None = None,
+    evidence_description: str = "",
+    recorded_by: AbstractBaseUser | None = None,
+) -> Appeal:
+    """Appeal the case's latest decision while its window is open, with an optional file.
+
+    The complainant lodges it on the tracking page; staff holding `lodge_appeal_on_behalf` lodge
+    it for them (`recorded_by`), on their request by letter, phone or in person. The grounds go to
+    the Appeal Body only: the status history says no more than that an appeal was lodged.
+    """
+    if recorded_by is not None and not recorded_by.has_perm("complaints.lodge_appeal_on_behalf"):
+        raise AppealRefused(_("You do not have permission to do this."))
+    if not grounds.strip():
+        raise AppealRefused(_("Please say why you disagree with the decision."))
+    with _stored_files() as paths, transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        decision = locked.decisions.order_by("-adopted_at", "-pk").first()
+        _appealable(locked, decision, now=now)
+        appeal = Appeal.objects.create(
+            complaint=locked,
+            decision=decision,
+            grounds=grounds.strip(),
+            lodged_at=now,
+            recorded_by=recorded_by,
+        )
+        if evidence is not None:
+            _evidence_attach(
+                locked,
+                clean=evidence,
+                description=evidence_description,
+                now=now,
+                paths=paths,
+                appeal=appeal,
+            )
+        complaint_transition(
+            complaint=locked,
+            to=Status.APPEALED,
+            by=recorded_by,
+            by_complainant=True,  # the complainant's act, even when staff type it for them
+            reason=str(_("Appeal lodged.")),
+            now=now,
+        )
+    complaint.status = locked.status
+    return appeal
+
+
+def _appealable(locked: Complaint, decision: Decision | None, *, now: datetime) -> None:
+    if locked.status not in APPEALABLE or decision is None:
+        raise AppealRefused(_("This complaint has no decision that can be appealed now."))
+    if decision.appeal_until < now:
+        raise AppealRefused(
+            _("The time to appeal ended on %(date)s.")
+            % {"date": date_format(timezone.localtime(decision.appeal_until), "DATE_FORMAT")}
+        )
 
 
 def complaint_withdraw(*, complaint: Complaint, reason: str, now: datetime) -> StatusChange:

@@ -32,7 +32,7 @@ from complaints.forms import (
     WithdrawForm,
     evidence_limits_text,
 )
-from complaints.models import Complaint, Status
+from complaints.models import Complaint
 from complaints.outage import CACHE_OUTAGE
 from complaints.receipts import receipt_groups, receipt_normalise
 from complaints.selectors import complaint_by_receipt, complaint_for_tracking, complaint_timeline
@@ -53,7 +53,7 @@ from complaints.throttle import (
     throttle_record,
     upload_limit,
 )
-from complaints.workflow import deadline_figures, public_status
+from complaints.workflow import APPEALABLE, deadline_figures, public_status
 
 logger = logging.getLogger(__name__)
 
@@ -390,10 +390,6 @@ def track(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=400 if request.method == "POST" else 200,
     )
-
-
-# A decision may be appealed while the case is in one of these.
-APPEALABLE = {Status.INADMISSIBLE, Status.DECIDED}
 
 
 def _tracked(request: HttpRequest) -> Complaint:

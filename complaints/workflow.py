@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.deadlines import DeadlineRules, Step, deadline
 from complaints.errors import TransitionRefused
-from complaints.models import Complaint, Decision, DecisionKind, Status, StatusChange
+from complaints.models import (
+    AppealResult,
+    Complaint,
+    Decision,
+    DecisionKind,
+    Status,
+    StatusChange,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,9 @@ class Transition:
     decision: DecisionKind | None = None
     # Made only while the appeal window of the case's latest decision is open.
     in_appeal_window: bool = False
+    # Made only once the Appeal Body's judgment on the case's latest appeal is recorded, with
+    # one of these results.
+    appeal_results: frozenset[str] = frozenset()
 
 
 _TRIAGE = "complaints.triage_complaint"
@@ -39,6 +49,9 @@ _WITHDRAW = "complaints.record_withdrawal"
 
 # Where a case awaiting the complainant's answer may go back to: the stage that asked.
 RETURNS = {Status.TRIAGE, Status.EXAMINATION}
+
+# A decision may be appealed while the case is in one of these (and its window is open).
+APPEALABLE = {Status.INADMISSIBLE, Status.DECIDED}
 
 OPEN_STATUSES = [s for s in Status if s not in {Status.CLOSED, Status.WITHDRAWN}]
 
@@ -65,9 +78,16 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
     # Only once the appeal window has passed without an appeal: nobody may cut it short.
     (Status.INADMISSIBLE, Status.CLOSED): Transition(None, scheduled=True),
     (Status.DECIDED, Status.CLOSED): Transition(None, scheduled=True),
-    (Status.APPEALED, Status.APPEAL_DECIDED): Transition(_APPEAL, needs_reason=True),
-    (Status.APPEAL_DECIDED, Status.CLOSED): Transition(_APPEAL),
-    (Status.APPEAL_DECIDED, Status.EXAMINATION): Transition(_APPEAL, needs_reason=True),
+    (Status.APPEALED, Status.APPEAL_DECIDED): Transition(
+        _APPEAL, needs_reason=True, appeal_results=frozenset(AppealResult)
+    ),
+    # Upheld or overturned, the case ends; sent back, the Committee examines it again.
+    (Status.APPEAL_DECIDED, Status.CLOSED): Transition(
+        _APPEAL, appeal_results=frozenset({AppealResult.UPHELD, AppealResult.OVERTURNED})
+    ),
+    (Status.APPEAL_DECIDED, Status.EXAMINATION): Transition(
+        _APPEAL, needs_reason=True, appeal_results=frozenset({AppealResult.REMITTED})
+    ),
     **{
         (status, Status.WITHDRAWN): Transition(_WITHDRAW, complainant_may=True, needs_reason=True)
         for status in OPEN_STATUSES
@@ -173,6 +193,8 @@ def _check(
         decision, complaint=complaint, kind=rule.decision
     ):
         raise TransitionRefused(_("Only a decision that the chair adopts can make this change."))
+    if rule.appeal_results and _judged(complaint) not in rule.appeal_results:
+        raise TransitionRefused(_("Only the Appeal Body's recorded decision can make this change."))
     if complaint.status == Status.AWAITING_COMPLAINANT and to in RETURNS:
         back = awaiting_returns_to(complaint)
         if to != back:
@@ -213,6 +235,14 @@ def _adopted_at_this_stage(
         return False
     last_move = complaint.status_changes.order_by("-at", "-pk").values_list("at", flat=True)
     return decision.adopted_at >= last_move.first()
+
+
+def _judged(complaint: Complaint) -> str | None:
+    """The result of the Appeal Body's judgment on the case's latest appeal, if it has one."""
+    latest = complaint.appeals.order_by("-lodged_at", "-pk").values_list(
+        "judgment__result", flat=True
+    )
+    return latest.first()
 
 
 def _appeal_window_passed(complaint: Complaint, *, now: datetime) -> bool:

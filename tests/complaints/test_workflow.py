@@ -9,7 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from complaints.errors import TransitionRefused
-from complaints.models import Decision, DecisionKind, Status
+from complaints.models import (
+    Appeal,
+    AppealJudgment,
+    AppealResult,
+    Decision,
+    DecisionKind,
+    Status,
+)
 from complaints.workflow import (
     PUBLIC_STATUS,
     TRANSITIONS,
@@ -127,7 +134,7 @@ def case_at(django_user_model, now):
             elif step == S.CLOSED:
                 by = {"by_schedule": True}
                 decision_with_window_passed(complaint, now=now)
-            by.update(adopted_for(complaint, step, now=now))
+            by.update(adopted_for(complaint, step, now=now, then=then))
             complaint_transition(
                 complaint=complaint, to=step, reason="For the test.", now=now, **by
             )
@@ -141,9 +148,14 @@ def case_at(django_user_model, now):
 DECISION_MOVES = {S.INADMISSIBLE: DecisionKind.INADMISSIBLE, S.DECIDED: DecisionKind.MERITS}
 
 
-def adopted_for(complaint, target: Status, *, now) -> dict:
+def adopted_for(complaint, target: Status, *, now, then: Status | None = None) -> dict:
     """What a move to `target` needs besides its actor: for a decision, the Decision adopted
-    for it (made directly: adopting one is monitoring's service, tested in tests/monitoring)."""
+    for it; for the end of an appeal, the Appeal Body's judgment, sending the case back when
+    `then` is examination (both made directly: monitoring's services make them, tested in
+    tests/monitoring)."""
+    if target == S.APPEAL_DECIDED:
+        judged_for(complaint, remitted=then == S.EXAMINATION, now=now)
+        return {}
     kind = DECISION_MOVES.get(target)
     if kind is None:
         return {}
@@ -157,6 +169,17 @@ def adopted_for(complaint, target: Status, *, now) -> dict:
     }
     decision = Decision.objects.create(complaint=complaint, **values)
     return {"decision": decision}
+
+
+def judged_for(complaint, *, remitted: bool, now) -> AppealJudgment:
+    decision = complaint.decisions.order_by("-adopted_at", "-pk").first()
+    appeal = Appeal.objects.get_or_create(
+        complaint=complaint, decision=decision, defaults={"grounds": "Wrong.", "lodged_at": now}
+    )[0]
+    result = AppealResult.REMITTED if remitted else AppealResult.UPHELD
+    return AppealJudgment.objects.create(
+        complaint=complaint, appeal=appeal, result=result, reasons="Heard.", decided_at=now
+    )
 
 
 def decision_with_window_passed(complaint, *, now) -> None:
@@ -554,3 +577,37 @@ def test_the_public_wording_names_the_time_limits_the_settings_give(settings):
     assert "within 5 days, or within 24 hours" in received
     assert decided.endswith("You may appeal within 60 days.")
     assert french.endswith("Vous pouvez faire appel dans les 60 jours.")
+
+
+NOT_JUDGED = "Only the Appeal Body's recorded decision can make this change."
+
+
+def test_an_appeal_is_decided_only_with_the_appeal_bodys_judgment(case_at, staff_with, now):
+    complaint = case_at(S.APPEALED)
+    judge = staff_with(APPEAL)
+
+    message = refusal(complaint, to=S.APPEAL_DECIDED, by=judge, reason="Heard.", now=now)
+
+    assert message == NOT_JUDGED
+    assert complaint.status == S.APPEALED
+
+
+@pytest.mark.parametrize(
+    ("remitted", "target", "wrong"),
+    [(True, S.CLOSED, S.EXAMINATION), (False, S.EXAMINATION, S.CLOSED)],
+    ids=["remitted-is-not-closed", "upheld-is-not-sent-back"],
+)
+def test_after_an_appeal_the_case_goes_where_the_judgment_sends_it(
+    remitted, target, wrong, case_at, staff_with, now
+):
+    complaint = case_at(S.APPEAL_DECIDED, then=wrong)
+    complaint.appeals.get().judgment.delete()
+    judged_for(complaint, remitted=remitted, now=now)
+    judge = staff_with(APPEAL)
+
+    message = refusal(complaint, to=target, by=judge, reason="As judged.", now=now)
+    complaint_transition(complaint=complaint, to=wrong, by=judge, reason="As judged.", now=now)
+
+    assert message == NOT_JUDGED
+    complaint.refresh_from_db()
+    assert complaint.status == wrong
