@@ -168,6 +168,14 @@ class PendingPassword(models.Model):
 
 
 # The case work's models live in their package; imported here so that Django finds them.
+from monitoring.appeals.models import (  # noqa: E402
+    JudgeProfile,
+    JudgmentRecord,
+    PanelDraw,
+    Seat,
+    Vote,
+    VoteRound,
+)
 from monitoring.cases.models import (  # noqa: E402
     Assignment,
     CaseLink,
@@ -183,10 +191,16 @@ __all__ = [
     "CaseLink",
     "ConflictDeclaration",
     "DecisionProposal",
+    "JudgeProfile",
+    "JudgmentRecord",
     "Note",
+    "PanelDraw",
     "PendingPassword",
+    "Seat",
     "StaffChange",
     "StaffChangeDecision",
     "StaffChangeKind",
     "StaffChangeOutcome",
+    "Vote",
+    "VoteRound",
 ]

@@ -33,11 +33,17 @@ SENSITIVE_PERMISSIONS = [
     "complaints.view_evidence_file",
     "complaints.decide_complaint",
     "complaints.decide_appeal",
+    # Seating a judge opens a case file to them.
+    "monitoring.form_panel",
     "monitoring.confirm_staff_change",
 ]
 
 ROLES: dict[str, list[str]] = {
-    "Intake officer": ["complaints.record_on_behalf", "complaints.view_violationcategory"],
+    "Intake officer": [
+        "complaints.record_on_behalf",
+        "complaints.view_violationcategory",
+        "complaints.lodge_appeal_on_behalf",
+    ],
     "Rapporteur": [
         *CASE_WORK,
         # Only on the cases given to them (monitoring.cases.access.may_reveal), recorded.
@@ -59,8 +65,26 @@ ROLES: dict[str, list[str]] = {
         "monitoring.view_staffchange",
         "monitoring.confirm_staff_change",
     ],
-    "Appeal registrar": ["complaints.view_violationcategory"],
-    "Appeal judge": ["complaints.decide_appeal"],
+    "Appeal registrar": [
+        "complaints.view_violationcategory",
+        # The roster, the draws and the seats; never a deliberation (monitoring.appeals).
+        "monitoring.form_panel",
+        "monitoring.view_judgeprofile",
+        "monitoring.add_judgeprofile",
+        "monitoring.change_judgeprofile",
+        "monitoring.view_paneldraw",
+        "complaints.view_appeal",
+        "complaints.lodge_appeal_on_behalf",
+    ],
+    "Appeal judge": [
+        "complaints.decide_appeal",
+        "monitoring.view_judgeprofile",
+        # Only on the appeals of panels they sit on and have declared for
+        # (monitoring.appeals.access), the reveal recorded.
+        "complaints.view_appeal",
+        "complaints.reveal_identity",
+        "complaints.view_evidence_file",
+    ],
     "Data officer": ["complaints.view_complaint", "complaints.view_violationcategory"],
     "Administrator": [
         "auth.view_user",

@@ -164,8 +164,8 @@ def panel_problems(panel: Iterable[Judge], case: Case, rules: PanelRules) -> lis
 
 @dataclass(frozen=True)
 class Draw:
-    """A draw as recorded: re-running `panel_draw` on its seed, roster, case and rules gives it
-    again. Exactly one of `panel` and `failing_rule` is set."""
+    """A draw as recorded: re-running `panel_draw` on its seed, roster, case, rules and kept
+    judges gives it again. Exactly one of `panel` and `failing_rule` is set."""
 
     seed: int
     roster: tuple[Judge, ...]  # by id, with the workloads the draw saw
@@ -174,9 +174,17 @@ class Draw:
     panel: tuple[Judge, ...] | None  # by id
     presiding: Judge | None
     failing_rule: Rule | None
+    kept: tuple[int, ...] = ()  # ids of judges already seated, whom the panel keeps
 
 
-def panel_draw(roster: Iterable[Judge], case: Case, rules: PanelRules, *, seed: int) -> Draw:
+def panel_draw(
+    roster: Iterable[Judge],
+    case: Case,
+    rules: PanelRules,
+    *,
+    seed: int,
+    keep: Iterable[int] = (),
+) -> Draw:
     """A valid panel drawn at random, weighted toward lighter workloads; or, when the roster holds
     no valid panel, the rule that fails.
 
@@ -186,9 +194,12 @@ def panel_draw(roster: Iterable[Judge], case: Case, rules: PanelRules, *, seed: 
     valid panel, so a valid panel is found whenever one exists. The lightest-loaded member
     presides (ties to the lowest id), since presiding adds the writing of the decision.
 
+    `keep`: judges of the roster already seated (a seat left by a recusal is being filled); the
+    panel holds them and fills the other seats.
+
     When the roster holds no valid panel, the rule named is, in the order of RULES:
-    - the first rule that cannot be switched off after which fewer eligible judges than seats
-      remain (size, active, first instance, conflict); else
+    - the first rule that cannot be switched off that a kept judge breaks, or after which fewer
+      eligible judges than seats remain (size, active, first instance, conflict); else
     - the first switched-on composition rule that no panel of eligible judges meets even on its
       own (every candidate panel breaks it); else
     - the first composition rule that cannot be met together with those before it (each can be
@@ -197,17 +208,21 @@ def panel_draw(roster: Iterable[Judge], case: Case, rules: PanelRules, *, seed: 
     roster = tuple(sorted(roster, key=lambda judge: judge.id))
     if len({judge.id for judge in roster}) != len(roster):
         raise ValueError("the roster lists a judge twice")
+    kept = tuple(sorted(set(keep)))
+    by_id = {judge.id: judge for judge in roster}
+    if any(judge_id not in by_id for judge_id in kept):
+        raise ValueError("a kept judge is not on the roster")
     # Seeded so that the draw can be re-run, not secret: the service draws the seed itself
     # (secrets.randbits), so that nobody can try seeds until one gives the panel they want.
     order = _weighted_order(roster, random.Random(seed))  # noqa: S311
-    panel, failing_rule = _first_panel(order, case, rules)
+    panel, failing_rule = _first_panel(order, case, rules, tuple(by_id[i] for i in kept))
     presiding = min(panel, key=lambda judge: (judge.workload, judge.id)) if panel else None
-    return Draw(seed, roster, case, rules, panel, presiding, failing_rule)
+    return Draw(seed, roster, case, rules, panel, presiding, failing_rule, kept)
 
 
 def draw_reproduces(draw: Draw) -> bool:
     """Whether re-running a recorded draw gives the same result, judge for judge."""
-    again = panel_draw(draw.roster, draw.case, draw.rules, seed=draw.seed)
+    again = panel_draw(draw.roster, draw.case, draw.rules, seed=draw.seed, keep=draw.kept)
     return again == draw
 
 
@@ -219,24 +234,31 @@ def _weighted_order(roster: tuple[Judge, ...], rng: random.Random) -> list[Judge
 
 
 def _first_panel(
-    order: list[Judge], case: Case, rules: PanelRules
+    order: list[Judge], case: Case, rules: PanelRules, kept: tuple[Judge, ...] = ()
 ) -> tuple[tuple[Judge, ...] | None, Rule | None]:
-    """The first valid panel in `order`, or else the rule that fails (see `panel_draw`)."""
-    if len(order) < rules.size:
+    """The first valid panel in `order` holding `kept`, or else the rule that fails (see
+    `panel_draw`)."""
+    if len(order) < rules.size or len(kept) > rules.size:
         return None, SIZE
     for rule in ELIGIBILITY:
+        if not all(_eligible(rule, judge, case) for judge in kept):
+            return None, rule
         order = [judge for judge in order if _eligible(rule, judge, case)]
         if len(order) < rules.size:
             return None, rule
     switched_on = [rule for rule in COMPOSITION if rules.is_on(rule)]
-    panel = _search(order, case, rules, switched_on)
+    panel = _search(order, case, rules, switched_on, kept)
     if panel is None:
-        return None, _failing_composition(order, case, rules, switched_on)
+        return None, _failing_composition(order, case, rules, switched_on, kept)
     return tuple(sorted(panel, key=lambda judge: judge.id)), None
 
 
 def _failing_composition(
-    eligible: list[Judge], case: Case, rules: PanelRules, switched_on: list[Rule]
+    eligible: list[Judge],
+    case: Case,
+    rules: PanelRules,
+    switched_on: list[Rule],
+    kept: tuple[Judge, ...] = (),
 ) -> Rule:
     """The composition rule to name when the eligible judges hold no valid panel.
 
@@ -245,20 +267,24 @@ def _failing_composition(
     be added to those before it is named.
     """
     for rule in switched_on:
-        if _search(eligible, case, rules, [rule]) is None:
+        if _search(eligible, case, rules, [rule], kept) is None:
             return rule
     return next(
         rule
         for count, rule in enumerate(switched_on, start=1)
-        if _search(eligible, case, rules, switched_on[:count]) is None
+        if _search(eligible, case, rules, switched_on[:count], kept) is None
     )
 
 
 def _search(
-    order: list[Judge], case: Case, rules: PanelRules, enforced: list[Rule]
+    order: list[Judge],
+    case: Case,
+    rules: PanelRules,
+    enforced: list[Rule],
+    kept: tuple[Judge, ...] = (),
 ) -> tuple[Judge, ...] | None:
-    """The first panel of judges in `order` (lexicographically by position) that keeps the
-    `enforced` composition rules, by backtracking; None if there is none."""
+    """The first panel of `kept` and judges in `order` (lexicographically by position) that
+    keeps the `enforced` composition rules, by backtracking; None if there is none."""
     # A panel that breaks these stays broken whatever judges join it, so each seat is offered
     # only to the judges who still fit beside those already seated.
     lasting = [rule for rule in enforced if rule != READER_OF_LANGUAGE]
@@ -280,7 +306,11 @@ def _search(
                 return found
         return None
 
-    return extend((), list(order))  # one judge alone always fits
+    if kept and not fits(kept):
+        return None
+    kept_ids = {judge.id for judge in kept}
+    others = [judge for judge in order if judge.id not in kept_ids and fits((*kept, judge))]
+    return extend(kept, others)
 
 
 def _may_complete(

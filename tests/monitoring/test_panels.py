@@ -222,6 +222,47 @@ def test_the_same_seed_and_roster_give_the_same_draw_in_any_order(situation, see
     assert draw_reproduces(draw)
 
 
+@AGAINST_BRUTE_FORCE
+@given(SITUATIONS, st.integers(0, 2**32), st.data())
+def test_filling_a_vacated_seat_keeps_the_seated_judges_and_every_rule(situation, seed, data):
+    roster, case, rules = situation
+    seated = (
+        data.draw(st.lists(st.sampled_from(roster), unique=True, max_size=rules.size - 1))
+        if roster
+        else []
+    )
+    kept = {judge.id for judge in seated}
+    valid = [
+        panel
+        for panel in every_panel(roster, rules)
+        if kept <= {judge.id for judge in panel} and meets(panel, case, rules, RULES)
+    ]
+
+    draw = panel_draw(roster, case, rules, seed=seed, keep=kept)
+
+    assert (draw.panel is not None) == bool(valid)
+    assert draw.kept == tuple(sorted(kept))
+    assert draw_reproduces(draw)
+    if draw.panel is not None:
+        assert kept <= {judge.id for judge in draw.panel}
+        assert panel_problems(draw.panel, case, rules) == []
+    else:
+        assert rules.is_on(draw.failing_rule)
+
+
+def test_a_seated_judge_who_breaks_a_rule_is_the_rule_named():
+    case = Case("rw", conflicted=frozenset({2}))
+
+    draw = panel_draw([*VALID, judge(4, "UG", "rw")], case, RWANDA, seed=0, keep=[2])
+
+    assert (draw.panel, draw.failing_rule) == (None, CONFLICT)
+
+
+def test_keeping_a_judge_who_is_not_on_the_roster_is_an_error():
+    with pytest.raises(ValueError, match="not on the roster"):
+        panel_draw(VALID, Case("rw"), RWANDA, seed=0, keep=[9])
+
+
 def test_lighter_workloads_are_drawn_more_often():
     roster = [
         judge(1, "RW", workload=0),
