@@ -78,6 +78,10 @@ class EvidenceInline(ReadOnlyInline):
     ]
     readonly_fields = ["download"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Evidence]:
+        # Files sent with an appeal are the Appeal Body's, never the Committee's.
+        return super().get_queryset(request).filter(appeal__isnull=True)
+
     @admin.display(description=_("file"))
     def download(self, evidence: Evidence) -> str:
         return format_html(

@@ -17,6 +17,7 @@ from complaints.deadlines import lateness
 from complaints.errors import ComplaintError
 from complaints.models import Complaint, Status
 from monitoring import views
+from monitoring.appeals.admin import register as appeals_register
 from monitoring.cases.access import Access, access_to, cases_visible_to, may_reveal
 from monitoring.cases.admin import CaseWorkAdmin, QueueFilter, bulk_move_message
 from monitoring.cases.services import case_move, messages_mark_read
@@ -191,3 +192,6 @@ admin.site.register(User, StaffUserAdmin)
 admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, StaffTOTPDeviceAdmin)
 admin.site.register(StaffChange, StaffChangeAdmin)
+
+# The Appeal Body's pages (monitoring/appeals/admin.py).
+appeals_register(admin.site)

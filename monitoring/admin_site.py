@@ -102,6 +102,13 @@ class StaffAdminSite(admin.AdminSite):
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         extra = dict(extra_context or {})
         extra["records_on_behalf"] = request.user.has_perm("complaints.record_on_behalf")
+        extra["lodges_appeals"] = request.user.has_perm("complaints.lodge_appeal_on_behalf")
+        if request.user.has_perm("complaints.view_appeal"):
+            from django.utils import timezone
+
+            from monitoring.appeals.selectors import appeal_queue_counts
+
+            extra["appeal_queues"] = appeal_queue_counts(request.user, now=timezone.now())
         if request.user.has_perm("monitoring.confirm_staff_change"):
             # Imported here: the site is built before the models are ready.
             from monitoring.staff_changes import staff_changes_pending

@@ -33,8 +33,6 @@ SENSITIVE_PERMISSIONS = [
     "complaints.view_evidence_file",
     "complaints.decide_complaint",
     "complaints.decide_appeal",
-    # Seating a judge opens a case file to them.
-    "monitoring.form_panel",
     "monitoring.confirm_staff_change",
 ]
 
@@ -67,7 +65,9 @@ ROLES: dict[str, list[str]] = {
     ],
     "Appeal registrar": [
         "complaints.view_violationcategory",
-        # The roster, the draws and the seats; never a deliberation (monitoring.appeals).
+        # The roster, the draws and the seats; never a file or a deliberation
+        # (monitoring.appeals.access). Seating opens a file only to a judge, whose role is
+        # itself sensitive, so the registrar's is not.
         "monitoring.form_panel",
         "monitoring.view_judgeprofile",
         "monitoring.add_judgeprofile",

@@ -40,9 +40,10 @@ def identity_reveal(
     *, complaint: Complaint, by: AbstractBaseUser, reason: str, now: datetime
 ) -> Complainant:
     """The complainant's identity, for a permitted reviewer who says why; always recorded."""
+    from monitoring.appeals.access import judge_may_reveal
     from monitoring.cases.access import may_reveal
 
-    if not may_reveal(by, complaint):
+    if not (may_reveal(by, complaint) or judge_may_reveal(by, complaint)):
         raise AccessRefused
     with transaction.atomic():
         access_event_record(
@@ -70,13 +71,17 @@ def evidence_download(
     The file is named by its place in the case ("evidence-2.jpg"), never by the case's
     reference: a downloads folder on a seized laptop must not say which cases it came from.
     """
+    from monitoring.appeals.access import reads_complaint_on_appeal
     from monitoring.cases.access import Access, access_to
 
     # The file permission, and the case in full: its rapporteur or the chair, never a member
-    # who sees only its structured fields or declared a conflict on it.
+    # who sees only its structured fields or declared a conflict on it; or a judge of its
+    # appeal who declared no conflict. A file sent with an appeal is the Appeal Body's alone.
     if not by.has_perm("complaints.view_evidence_file"):
         raise AccessRefused
-    if access_to(by, evidence.complaint) < Access.FULL:
+    on_appeal = reads_complaint_on_appeal(by, evidence.complaint)
+    first_instance = evidence.appeal_id is None and access_to(by, evidence.complaint) >= Access.FULL
+    if not (on_appeal or first_instance):
         raise AccessRefused
     with transaction.atomic():
         # No reason is asked for a file of a case one works on; the record says who and when.

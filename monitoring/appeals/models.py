@@ -50,7 +50,7 @@ class PanelDraw(models.Model):
     what it gave. Re-running monitoring.appeals.panels.panel_draw on them gives it again."""
 
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="draws")
     # Drawn with `secrets` for each proposal, so that nobody can choose a seed for a panel.
     seed = models.BigIntegerField(_("seed"))
     roster = models.JSONField(_("roster as drawn"))
@@ -86,7 +86,7 @@ class Seat(models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="seats")
     judge = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -177,7 +177,7 @@ class VoteRound(models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="vote_rounds")
     number = models.PositiveSmallIntegerField(_("round"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
@@ -200,7 +200,7 @@ class JudgmentRecord(models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
-    judgment = models.OneToOneField(AppealJudgment, on_delete=models.CASCADE, related_name="+")
+    judgment = models.OneToOneField(AppealJudgment, on_delete=models.CASCADE, related_name="record")
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )

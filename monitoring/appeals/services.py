@@ -45,7 +45,16 @@ from monitoring.appeals.models import (
     VoteChoice,
     VoteRound,
 )
-from monitoring.appeals.panels import Case, Judge, PanelRules, panel_draw, panel_problems
+from monitoring.appeals.panels import (
+    RULES,
+    Case,
+    Draw,
+    Judge,
+    PanelRules,
+    draw_reproduces,
+    panel_draw,
+    panel_problems,
+)
 from monitoring.cases.models import (
     Assignment,
     CaseLink,
@@ -159,6 +168,44 @@ def case_as_json(case: Case) -> dict:
         "first_instance": sorted(case.first_instance),
         "conflicted": sorted(case.conflicted),
     }
+
+
+def draw_of_record(record: PanelDraw) -> Draw:
+    """A recorded draw read back as panels.Draw, to run it again."""
+    judges = tuple(
+        Judge(
+            id=entry["id"],
+            nationalities=frozenset(entry["nationalities"]),
+            languages=frozenset(entry["languages"]),
+            active=entry["active"],
+            workload=entry["workload"],
+        )
+        for entry in record.roster
+    )
+    by_id = {judge.id: judge for judge in judges}
+    failing = next((rule for rule in RULES if rule.code == record.failing_rule), None)
+    return Draw(
+        seed=record.seed,
+        roster=judges,
+        case=Case(
+            language=record.case["language"],
+            first_instance=frozenset(record.case["first_instance"]),
+            conflicted=frozenset(record.case["conflicted"]),
+        ),
+        rules=PanelRules(**record.rules),
+        panel=tuple(by_id[i] for i in record.panel) if record.panel is not None else None,
+        presiding=by_id.get(record.presiding),
+        failing_rule=failing,
+        kept=tuple(record.kept),
+    )
+
+
+def draw_checks_out(record: PanelDraw) -> bool:
+    """Whether re-running the recorded draw gives what was recorded, judge for judge."""
+    try:
+        return draw_reproduces(draw_of_record(record))
+    except (KeyError, TypeError, ValueError):
+        return False  # a record altered so far that it no longer reads as a draw
 
 
 # Locks and checks.
@@ -443,7 +490,8 @@ def _presiding(appeal: Appeal, judge: AbstractBaseUser) -> tuple[list[Seat], lis
     return seats, round_votes(appeal, seats)
 
 
-def _result(seats: list[Seat], votes: list[Vote]) -> Result:
+def votes_decide(seats: list[Seat], votes: list[Vote]) -> Result:
+    """What the round's votes decide, or why they do not (deliberation.votes_result)."""
     rules = PanelRules.from_settings()
     return votes_result(
         ballots(seats, votes, respondent_state=rules.respondent_state),
@@ -471,7 +519,7 @@ def judgment_record(
         locked = _locked(appeal)
         _being_heard(locked)
         seats, votes = _presiding(locked, by)
-        result = _result(seats, votes)
+        result = votes_decide(seats, votes)
         if result.problem is not None:
             raise AppealWorkRefused(result.problem.message)
         if result.choice != choice:
@@ -551,7 +599,7 @@ def round_reopen(*, appeal: Appeal, by: AbstractBaseUser, now: datetime) -> Vote
         locked = _locked(appeal)
         _being_heard(locked)
         seats, votes = _presiding(locked, by)
-        problem = _result(seats, votes).problem
+        problem = votes_decide(seats, votes).problem
         if problem not in (NO_MAJORITY, NO_OTHER_NATIONAL):
             if problem is None:
                 raise AppealWorkRefused(_("The votes make a decision: record it."))

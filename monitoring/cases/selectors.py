@@ -154,7 +154,8 @@ def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
             body=item.description,
         )
         for item in _of(
-            Evidence.objects.filter(complaint=complaint).only(
+            # Files sent with an appeal are the Appeal Body's (monitoring/appeals/access.py).
+            Evidence.objects.filter(complaint=complaint, appeal__isnull=True).only(
                 "uid", "complaint", "kind", "description", "uploaded_at"
             ),
             complaint,
