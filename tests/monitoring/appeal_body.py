@@ -27,7 +27,11 @@ def judge(django_user_model, username: str, nationalities: str, languages: str =
 
 def decided_case(*, rapporteur, chair, now):
     """A complaint decided on the merits: the rapporteur proposed, the chair adopted."""
-    complaint = submit_directly(now=now).complaint
+    return decide(submit_directly(now=now).complaint, rapporteur=rapporteur, chair=chair, now=now)
+
+
+def decide(complaint, *, rapporteur, chair, now):
+    """The Committee's work on a filed complaint, to a decision on the merits."""
     give(complaint, rapporteur, by=chair, now=now)
     for source, target in [("received", Status.TRIAGE), ("triage", Status.EXAMINATION)]:
         case_move(complaint=complaint, to=target, by=rapporteur, expected_status=source, now=now)

@@ -378,3 +378,54 @@ def test_the_appeal_list_and_page_read_in_a_fixed_number_of_queries(
         assert registry.get(reverse("admin:complaints_appeal_changelist")).status_code == 200
     with django_assert_max_num_queries(30):
         assert page(reader, appeal).status_code == 200
+
+
+def profile_post(client, profile, **changes):
+    data = {
+        "nationalities": [str(c) for c in profile.nationalities],
+        "languages": profile.languages,
+        "active": "on",
+        **changes,
+    }
+    url = reverse("admin:monitoring_judgeprofile_change", args=[profile.pk])
+    return client.post(url, {k: v for k, v in data.items() if v is not None})
+
+
+def test_the_two_co_presidents_are_one_national_of_the_respondent_state_and_one_not(
+    judges, registrar
+):
+    client = client_of(registrar)
+    rwandan, french, kenyan, ugandan = (user.judge_profile for user in judges)
+
+    first = profile_post(client, rwandan, co_president="on")
+    second_rwandan = profile_post(client, french, nationalities=["FR", "RW"], co_president="on")
+    second = profile_post(client, kenyan, co_president="on")
+    third = profile_post(client, ugandan, co_president="on")
+
+    assert first.status_code == 302
+    assert "one national of RW and one who is not" in second_rwandan.content.decode()
+    assert second.status_code == 302
+    assert "The Appeal Body has two co-presidents already." in third.content.decode()
+    assert sorted(p.user.username for p in type(rwandan).objects.filter(co_president=True)) == [
+        "judge_ke",
+        "judge_rw",
+    ]
+
+
+def test_an_appeal_past_its_time_is_flagged_and_queued_as_overdue(
+    member_rapporteur, chair, judges, registrar, now
+):
+    from datetime import timedelta
+
+    long_ago = now - timedelta(days=100)
+    complaint = decided_case(rapporteur=member_rapporteur, chair=chair, now=long_ago)
+    appeal_lodge(complaint=complaint, grounds="Late.", now=long_ago + timedelta(days=1))
+    client = client_of(registrar)
+
+    listing = client.get(reverse("admin:complaints_appeal_changelist")).content.decode()
+    index = client.get(reverse("admin:index")).content.decode()
+    queue = client.get(reverse("admin:complaints_appeal_changelist") + "?queue=overdue")
+
+    assert listing.count('<strong class="overdue">overdue</strong>') == 2  # the step and the appeal
+    assert '<span class="queue-count queue-alert">1</span> Appeals overdue' in index
+    assert complaint.reference in queue.content.decode()

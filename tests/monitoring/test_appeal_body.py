@@ -636,3 +636,69 @@ def test_a_judgment_without_reasons_is_refused(appeal, judges, registrar, now):
     message = refused_changing_nothing(appeal, lambda: judge_it(appeal, UPHOLD, now, reasons="  "))
 
     assert message == "Please write the reasons: the complainant reads them."
+
+
+# --- the seating service against the rules, over random rosters ---------------------------------
+
+
+class _Undo(Exception):
+    """Raised to roll an example's writes back."""
+
+
+@pytest.mark.django_db
+def test_the_registry_seats_exactly_the_panels_that_keep_every_rule(
+    appeal, registrar, django_user_model, now
+):
+    from django.db import transaction
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from complaints.errors import ComplaintError
+
+    pool = [
+        judge(django_user_model, f"pool_{i}", " ".join(codes), languages)
+        for i, (codes, languages) in enumerate(
+            [
+                (["RW"], "en"),
+                (["RW", "FR"], "en"),
+                (["FR"], "fr"),
+                (["KE"], "sw"),
+                (["UG"], "en"),
+                (["KE", "UG"], "en sw"),
+                (["FR"], "en"),
+            ]
+        )
+    ]
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(st.lists(st.sampled_from(pool), min_size=1, max_size=4, unique=True))
+    def seat_some(picked):
+        entries = {entry.id: entry for entry in roster()}
+        expected = panel_problems([entries[u.pk] for u in picked], case_of(appeal), PanelRules())
+        if expected:
+            with pytest.raises(ComplaintError) as refused:
+                panel_seat(appeal=appeal, judges=picked, by=registrar, now=now)
+            named = str(refused.value)
+            assert all(rule.explain(PanelRules()) in named for rule in expected), named
+            assert not Seat.objects.filter(appeal=appeal).exists()
+            outcomes.add("refused")
+            return
+        outcomes.add("seated")
+        try:
+            with transaction.atomic():
+                panel_seat(appeal=appeal, judges=picked, by=registrar, now=now)
+                seated = [entries[s.judge_id] for s in open_seats(appeal)]
+                assert panel_problems(seated, case_of(appeal), PanelRules()) == []
+                raise _Undo
+        except _Undo:
+            pass
+
+    outcomes: set[str] = set()
+    seat_some()
+    assert outcomes == {"refused", "seated"}  # the examples reached both sides

@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from monitoring.appeals.models import JudgeProfile
+from monitoring.management.commands.seed_demo import DEMO_JUDGES
 from monitoring.roles import ROLES
 from tests.monitoring.staff import code_for, enter_code, enter_password
 
@@ -28,7 +30,14 @@ def test_the_demo_prints_each_accounts_password_and_totp_secret(demo_output):
     logins = LOGIN_LINE.findall(demo_output)
 
     assert "for demonstration only" in demo_output
-    assert len(logins) == len(ROLES)
+    # One account per role, and the Appeal Body's extra judges (a panel needs three).
+    assert len(logins) == len(ROLES) + len(DEMO_JUDGES) - 1
+    judges = JudgeProfile.objects.filter(user__username__startswith="demo-appeal-judge")
+    assert judges.count() == len(DEMO_JUDGES)
+    assert sorted(str(p.nationalities[0]) for p in judges.filter(co_president=True)) == [
+        "GB",
+        "RW",
+    ]
     for username, password, secret in logins:
         user = get_user_model().objects.get(username=username)
         device = TOTPDevice.objects.get(user=user)
@@ -59,7 +68,7 @@ def test_running_the_demo_again_gives_new_secrets(demo_output, capsys):
     second = {u: s for u, _p, s in LOGIN_LINE.findall(again)}
     assert first.keys() == second.keys()
     assert all(first[u] != second[u] for u in first)
-    assert TOTPDevice.objects.count() == len(ROLES)
+    assert TOTPDevice.objects.count() == len(ROLES) + len(DEMO_JUDGES) - 1
 
 
 def test_the_current_code_is_printed_only_in_development(demo_output, settings):

@@ -46,6 +46,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from complaints import receipts
 from complaints.evidence import evidence_clean
 from complaints.models import (
+    Appeal,
     Channel,
     Complaint,
     Decision,
@@ -55,8 +56,8 @@ from complaints.models import (
     StatusChange,
     ViolationCategory,
 )
-from complaints.services import complaint_submit, evidence_add
-from complaints.workflow import complaint_transition
+from complaints.services import appeal_lodge, complaint_submit, evidence_add
+from monitoring.appeals.models import PanelDraw, Seat
 from monitoring.cases.checklist import QUESTIONS, YES, checklist_record
 from monitoring.cases.models import (
     Assignment,
@@ -154,6 +155,11 @@ remove a case worker's app     L    -   -      -         -     -          -     
 remove a newcomer's app        L    -   -      -         -     -          -     -     -          +
 violation categories           L    -   +      +         +     +          +     -     +          -
 edit a violation category      L    -   -      -         -     +          -     -     -          -
+appeal list                    L    -   -      -         -     -          +     +     -          -
+appeal page of D               L    -   -      -         -     -          +     -     -          -
+draw a panel for D             L    -   -      -         -     -          +     -     -          -
+lodge an appeal page           L    -   +      -         -     -          +     -     -          -
+roster of judges               L    -   -      -         -     -          +     +     -          -
 """
 # fmt: on
 
@@ -258,13 +264,7 @@ def _proposed(w: World, complaint: Complaint, *, by: object = None) -> DecisionP
 def _appealed(w: World) -> Complaint:
     complaint = _theirs(w, to=[Status.TRIAGE])
     decision_adopt(proposal=_proposed(w, complaint), by=w["chair"], now=w.now)
-    complaint_transition(
-        complaint=complaint,
-        to=Status.APPEALED,
-        by_complainant=True,
-        reason="I appeal.",
-        now=w.now,
-    )
+    appeal_lodge(complaint=complaint, grounds="I appeal.", now=w.now)
     return complaint
 
 
@@ -312,6 +312,7 @@ BUILDERS: dict[str, Callable[[World], object]] = {
     "D": _appealed,
     "U": lambda w: _filed(w),
     "C": _chairs_own,
+    "appeal of D": lambda w: w["D"].appeals.get(),
     "file of A": lambda w: _with_a_file(w, "A"),
     "file of U": lambda w: _with_a_file(w, "U"),
     **{
@@ -342,6 +343,9 @@ def world_state() -> dict:
         StaffChange,
         StaffChangeDecision,
         TOTPDevice,
+        Appeal,
+        PanelDraw,
+        Seat,
     ]
     return {
         "cases": sorted(Complaint.objects.values_list("pk", "status", "rapporteur_id")),
@@ -720,6 +724,16 @@ REQUESTS: dict[str, Request] = {
             and not TOTPDevice.objects.filter(user=w["newcomer"]).exists()
         ),
     ),
+    "appeal list": Request(at("complaints_appeal_changelist")),
+    # A judge sees only the appeals of panels they sit on: the table's judge sits on none.
+    "appeal page of D": Request(at("complaints_appeal_change", "appeal of D")),
+    "draw a panel for D": Request(
+        at("appeal_propose", "appeal of D"),
+        data=lambda w: {},
+        done=lambda w, response: PanelDraw.objects.filter(appeal=w["appeal of D"]).exists(),
+    ),
+    "lodge an appeal page": Request(at("appeal_lodge")),
+    "roster of judges": Request(at("monitoring_judgeprofile_changelist")),
     "violation categories": Request(at("complaints_violationcategory_changelist")),
     "edit a violation category": Request(
         at("complaints_violationcategory_change", "category"),

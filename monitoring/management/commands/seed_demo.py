@@ -20,10 +20,20 @@ from complaints.receipts import receipt_groups
 from complaints.seeds import SEEDS_DIR
 from complaints.services import complaint_submit
 from complaints.workflow import complaint_transition
+from monitoring.appeals.models import JudgeProfile
 from monitoring.roles import ROLES
 from monitoring.totp import totp_device_replace, totp_secret
 
 DEMO_PREFIX = "demo-"
+# The Appeal Body's demo roster: with the demo appeal judge, enough judges of different
+# nationalities for a panel of three and a replacement after a recusal. Two co-presidents, one
+# Rwandan and one not, as the settings want.
+DEMO_JUDGES = {
+    "appeal-judge": (["RW"], ["rw", "en", "fr"], True),
+    "appeal-judge-fr": (["FR"], ["fr", "en"], False),
+    "appeal-judge-ke": (["KE"], ["sw", "en"], False),
+    "appeal-judge-gb": (["GB"], ["en", "rw"], True),
+}
 
 
 class Command(BaseCommand):
@@ -66,8 +76,13 @@ class Command(BaseCommand):
 
     def _staff(self) -> list[tuple[str, str, str]]:
         logins = []
-        for role in ROLES:
-            username = DEMO_PREFIX + role.lower().replace(" ", "-")
+        accounts = [(DEMO_PREFIX + role.lower().replace(" ", "-"), role) for role in ROLES]
+        accounts += [
+            (DEMO_PREFIX + name, "Appeal judge")
+            for name in DEMO_JUDGES
+            if DEMO_PREFIX + name not in {username for username, _role in accounts}
+        ]
+        for username, role in accounts:
             password = secrets.token_urlsafe(12)
             user, _created = get_user_model().objects.get_or_create(
                 username=username, defaults={"is_staff": True}
@@ -77,6 +92,17 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)])
             device = totp_device_replace(user=user)
             logins.append((username, password, totp_secret(device)))
+            judging = DEMO_JUDGES.get(username.removeprefix(DEMO_PREFIX))
+            if judging:
+                nationalities, languages, co_president = judging
+                JudgeProfile.objects.update_or_create(
+                    user=user,
+                    defaults={
+                        "nationalities": nationalities,
+                        "languages": languages,
+                        "co_president": co_president,
+                    },
+                )
         return logins
 
     def _complaints(self, *, chair: object) -> list[tuple[str, str]]:
