@@ -19,6 +19,7 @@ from complaints.models import (
     DeletedCase,
     Evidence,
     Message,
+    Status,
     StatusChange,
     Urgency,
     Victim,
@@ -94,7 +95,15 @@ class EvidenceInline(ReadOnlyInline):
 
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
-    fields = ["at", "from_status", "to_status", "by", "by_complainant", "reason"]
+    fields = ["at", "from_status", "to_status", "who", "by_complainant", "reason"]
+    readonly_fields = ["who"]
+
+    @admin.display(description=_("by"))
+    def who(self, change: StatusChange) -> str:
+        # The Appeal Body's decision moves the case: its panel is the Appeal Body's to tell.
+        if Status.APPEAL_DECIDED in (change.to_status, change.from_status):
+            return _("the Appeal Body")
+        return change.by.get_username() if change.by_id else "—"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StatusChange]:
         return super().get_queryset(request).select_related("by")

@@ -11,7 +11,15 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
-from complaints.models import CaseHistory, Complainant, Complaint, DeletedCase, Status
+from complaints.models import (
+    AppealJudgment,
+    CaseHistory,
+    Complainant,
+    Complaint,
+    DeletedCase,
+    PublishedOpinion,
+    Status,
+)
 
 FINAL_STATUSES = [Status.CLOSED, Status.WITHDRAWN]
 
@@ -37,6 +45,9 @@ def _case_rows(complaint: Complaint) -> list[tuple[str, int]]:
         complaint.messages,
         complaint.status_changes,
         complaint.decisions,
+        complaint.appeals,
+        AppealJudgment.objects.filter(complaint=complaint),
+        PublishedOpinion.objects.filter(complaint=complaint),
     ):
         rows += [(related.model._meta.db_table, pk) for pk in related.values_list("pk", flat=True)]
     return rows

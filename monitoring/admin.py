@@ -94,7 +94,9 @@ class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
         extra_context: dict | None = None,
     ) -> HttpResponse:
         complaint = (
-            self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
+            self.get_queryset(request).filter(pk=object_id).first()
+            if object_id.isascii() and object_id.isdecimal()
+            else None
         )
         extra = dict(extra_context or {})
         if complaint is not None:

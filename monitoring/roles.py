@@ -96,6 +96,10 @@ ROLES: dict[str, list[str]] = {
         "otp_totp.delete_totpdevice",
         # Their own proposals and what became of them.
         "monitoring.view_staffchange",
+        # Who the co-presidents of the Appeal Body are (the registry they oversee may not).
+        "monitoring.view_judgeprofile",
+        "monitoring.change_judgeprofile",
+        "monitoring.designate_co_president",
     ],
 }
 

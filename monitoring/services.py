@@ -71,7 +71,7 @@ def evidence_download(
     The file is named by its place in the case ("evidence-2.jpg"), never by the case's
     reference: a downloads folder on a seized laptop must not say which cases it came from.
     """
-    from monitoring.appeals.access import reads_complaint_on_appeal
+    from monitoring.appeals.access import may_read_file
     from monitoring.cases.access import Access, access_to
 
     # The file permission, and the case in full: its rapporteur or the chair, never a member
@@ -79,7 +79,7 @@ def evidence_download(
     # appeal who declared no conflict. A file sent with an appeal is the Appeal Body's alone.
     if not by.has_perm("complaints.view_evidence_file"):
         raise AccessRefused
-    on_appeal = reads_complaint_on_appeal(by, evidence.complaint)
+    on_appeal = may_read_file(by, evidence)
     first_instance = evidence.appeal_id is None and access_to(by, evidence.complaint) >= Access.FULL
     if not (on_appeal or first_instance):
         raise AccessRefused

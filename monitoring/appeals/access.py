@@ -13,8 +13,8 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from complaints.models import Appeal, Complaint
-from monitoring.appeals.models import DeclarationState, JudgeProfile, Seat
+from complaints.models import Appeal, AppealJudgment, Complaint, Evidence, Status
+from monitoring.appeals.models import LEFT, DeclarationState, JudgeProfile, Seat
 
 
 def is_registry(user: AbstractBaseUser) -> bool:
@@ -37,33 +37,44 @@ def seat_of(user: AbstractBaseUser, appeal: Appeal) -> Seat | None:
     """The user's seat on the appeal's panel, unless they recused."""
     if not user.has_perm("complaints.decide_appeal"):
         return None
-    return (
-        Seat.objects.filter(appeal=appeal, judge=user)
-        .exclude(declaration=DeclarationState.RECUSED)
-        .first()
-    )
+    return Seat.objects.filter(appeal=appeal, judge=user).exclude(declaration__in=LEFT).first()
 
 
 def may_read(user: AbstractBaseUser, appeal: Appeal) -> bool:
-    """The file of the appeal: a member of its panel who declared no conflict of interest."""
+    """The file of the appeal: a member of its panel who declared no conflict of interest, while
+    the appeal is being heard. Once decided, its panel reads the decision, not the file."""
     seat = seat_of(user, appeal)
-    return seat is not None and seat.declaration == DeclarationState.NO_CONFLICT
-
-
-def reads_complaint_on_appeal(user: AbstractBaseUser, complaint: Complaint) -> bool:
-    """Whether the user reads the complaint as a declared member of one of its appeals' panels."""
     return (
-        user.has_perm("complaints.decide_appeal")
-        and Seat.objects.filter(
-            complaint=complaint, judge=user, declaration=DeclarationState.NO_CONFLICT
-        ).exists()
+        seat is not None
+        and seat.declaration == DeclarationState.NO_CONFLICT
+        and not AppealJudgment.objects.filter(appeal=appeal).exists()
     )
+
+
+def _hearing(user: AbstractBaseUser, complaint: Complaint) -> QuerySet[Seat]:
+    """The user's declared seats on the complaint's appeals still being heard."""
+    if not user.has_perm("complaints.decide_appeal") or complaint.status != Status.APPEALED:
+        return Seat.objects.none()
+    return Seat.objects.filter(
+        complaint=complaint,
+        judge=user,
+        declaration=DeclarationState.NO_CONFLICT,
+        appeal__judgment__isnull=True,
+    )
+
+
+def may_read_file(user: AbstractBaseUser, evidence: Evidence) -> bool:
+    """An evidence file, for a judge hearing an appeal on its complaint: the complaint's own
+    files, and those sent with the appeal they hear (never another appeal's)."""
+    seats = _hearing(user, evidence.complaint)
+    if evidence.appeal_id is not None:
+        seats = seats.filter(appeal_id=evidence.appeal_id)
+    return seats.exists()
 
 
 def judge_may_reveal(user: AbstractBaseUser, complaint: Complaint) -> bool:
-    return user.has_perm("complaints.reveal_identity") and reads_complaint_on_appeal(
-        user, complaint
-    )
+    """The recorded reveal of identity, for a judge hearing an appeal on the complaint."""
+    return user.has_perm("complaints.reveal_identity") and _hearing(user, complaint).exists()
 
 
 def appeals_visible_to(user: AbstractBaseUser, appeals: QuerySet[Appeal]) -> QuerySet[Appeal]:
@@ -75,7 +86,7 @@ def appeals_visible_to(user: AbstractBaseUser, appeals: QuerySet[Appeal]) -> Que
         return appeals.none()
     seated = (
         Seat.objects.filter(judge=user)
-        .exclude(declaration=DeclarationState.RECUSED)
+        .exclude(declaration__in=LEFT)
         .values_list("appeal_id", flat=True)
     )
     return appeals.filter(pk__in=list(seated))

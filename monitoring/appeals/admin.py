@@ -29,7 +29,8 @@ from django.views.decorators.http import require_POST
 from complaints.admin import SITE_LANGUAGES, ComplaintAdmin, ReadOnlyAdmin
 from complaints.errors import ComplaintError
 from complaints.models import Appeal, Complaint, Evidence, Status
-from complaints.selectors import reference_typed
+from complaints.receipts import receipt_normalise
+from complaints.selectors import complaint_by_receipt, reference_typed
 from complaints.services import appeal_lodge
 from monitoring.appeals.access import (
     appeals_visible_to,
@@ -46,10 +47,12 @@ from monitoring.appeals.forms import (
     LodgeForm,
     OpinionForm,
     SeatForm,
+    VacateForm,
     VoteForm,
     judge_label,
 )
 from monitoring.appeals.models import (
+    LEFT,
     DeclarationState,
     JudgeProfile,
     JudgmentRecord,
@@ -59,12 +62,12 @@ from monitoring.appeals.models import (
 from monitoring.appeals.panels import RULES, PanelRules
 from monitoring.appeals.selectors import (
     APPEAL_QUEUE_BY_SLUG,
-    STEP_LABELS,
     appeals_loaded,
     current_round,
     progress_of,
     queue_members,
     queues_for,
+    waits_on,
 )
 from monitoring.appeals.services import (
     declaration_make,
@@ -78,6 +81,7 @@ from monitoring.appeals.services import (
     roster,
     round_reopen,
     round_votes,
+    seat_vacate,
     vote_cast,
     votes_decide,
 )
@@ -139,7 +143,7 @@ class AppealAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("panel"))
     def panel(self, appeal: Appeal) -> str:
-        seats = [s for s in appeal.seats.all() if s.declaration != DeclarationState.RECUSED]
+        seats = [s for s in appeal.seats.all() if s.is_open]
         declared = sum(s.declaration == DeclarationState.NO_CONFLICT for s in seats)
         return _("%(seated)d of %(size)d seated, %(declared)d declared") % {
             "seated": len(seats),
@@ -149,7 +153,7 @@ class AppealAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("waiting on"))
     def step(self, appeal: Appeal) -> str:
-        return STEP_LABELS[progress_of(appeal).step]
+        return waits_on(appeal, progress_of(appeal))
 
     @admin.display(description=_("step due"))
     def step_due(self, appeal: Appeal) -> str:
@@ -173,6 +177,7 @@ class AppealAdmin(ReadOnlyAdmin):
             path("lodge/", wrap(self.lodge_view), name="appeal_lodge"),
             path("<int:pk>/propose/", wrap(require_POST(self.propose_view)), name="appeal_propose"),
             path("<int:pk>/seat/", wrap(self.seat_view), name="appeal_seat"),
+            path("<int:pk>/vacate/<uuid:seat>/", wrap(self.vacate_view), name="appeal_vacate"),
             path("<int:pk>/declare/", wrap(require_POST(self.declare_view)), name="appeal_declare"),
             path("<int:pk>/vote/", wrap(require_POST(self.vote_view)), name="appeal_vote"),
             path("<int:pk>/opinion/", wrap(require_POST(self.opinion_view)), name="appeal_opinion"),
@@ -189,7 +194,8 @@ class AppealAdmin(ReadOnlyAdmin):
         it is not theirs to see (which appeals exist is not told)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        appeal = self.get_queryset(request).filter(pk=pk).first() if str(pk).isdigit() else None
+        digits = str(pk).isascii() and str(pk).isdecimal()
+        appeal = self.get_queryset(request).filter(pk=pk).first() if digits else None
         if appeal is None:
             raise Http404
         return appeal
@@ -214,7 +220,7 @@ class AppealAdmin(ReadOnlyAdmin):
         user, rules = request.user, PanelRules.from_settings()
         seat = seat_of(user, appeal)
         seats = list(appeal.seats.all())
-        sitting = [s for s in seats if s.declaration != DeclarationState.RECUSED]
+        sitting = [s for s in seats if s.is_open]
         number = current_round(appeal)
         votes_in = sum(any(v.round == number for v in s.votes.all()) for s in sitting)
         progress = progress_of(appeal)
@@ -226,7 +232,7 @@ class AppealAdmin(ReadOnlyAdmin):
             "title": _("Appeal on %(reference)s") % {"reference": appeal.complaint.reference},
             "language": SITE_LANGUAGES.get(appeal.complaint.language, appeal.complaint.language),
             "progress": progress,
-            "step_label": STEP_LABELS[progress.step],
+            "step_label": waits_on(appeal, progress),
             "step_late": progress.step_late(timezone.now()),
             "appeal_late": progress.appeal_late(timezone.now()),
             "rules": rules,
@@ -244,6 +250,7 @@ class AppealAdmin(ReadOnlyAdmin):
         being_heard = context["judgment"] is None
         if context["oversees"]:
             context["draws"] = _draws(appeal)
+        context["may_vacate"] = context["registry"] and being_heard and votes_in == 0
         if context["registry"] and being_heard and len(sitting) < rules.size:
             context["may_draw"] = True
             context["proposal"] = _latest_proposal(appeal, context["draws"], sitting)
@@ -325,10 +332,44 @@ class AppealAdmin(ReadOnlyAdmin):
             "complaint": appeal.complaint,
             "title": _("Seat judges"),
             "form": form,
-            "sitting": [s for s in appeal.seats.all() if s.declaration != DeclarationState.RECUSED],
+            "sitting": [s for s in appeal.seats.all() if s.is_open],
             "rules": [rule.explain(PanelRules.from_settings()) for rule in _rules_on()],
         }
         return render(request, "monitoring/appeal_seat.html", context, status=400 if data else 200)
+
+    def vacate_view(self, request: HttpRequest, pk: int, seat: object) -> HttpResponse:
+        appeal = self._appeal(request, pk)
+        if not is_registry(request.user):
+            raise PermissionDenied
+        held = next((s for s in appeal.seats.all() if s.uid == seat and s.is_open), None)
+        if held is None:
+            raise Http404
+        data = request.POST if request.method == "POST" else None
+        form = VacateForm(data)
+        if data is not None and form.is_valid():
+            try:
+                seat_vacate(
+                    appeal=appeal,
+                    seat=held,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except ComplaintError as error:
+                return self._refused(request, appeal, error)
+            messages.success(request, _("The seat was freed. Draw or choose a judge for it."))
+            return self._back(appeal)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "appeal": appeal,
+            "complaint": appeal.complaint,
+            "title": _("Free the seat of %(judge)s") % {"judge": held.judge.get_username()},
+            "form": form,
+            "submit": _("Free the seat"),
+        }
+        status = 400 if data is not None else 200
+        return render(request, "monitoring/appeal_action.html", context, status=status)
 
     # --- each judge ---------------------------------------------------------------------------
 
@@ -463,11 +504,12 @@ class AppealAdmin(ReadOnlyAdmin):
         data = request.POST if request.method == "POST" else None
         form = LodgeForm(data)
         if data is not None and form.is_valid():
-            reference = reference_typed(form.cleaned_data["reference"])
-            complaint = Complaint.objects.filter(reference=reference).first()
-            if complaint is None:
-                form.add_error("reference", _("No complaint has this reference."))
+            receipt = receipt_normalise(form.cleaned_data["receipt"])
+            found = complaint_by_receipt(receipt) if receipt else None
+            if found is None:
+                form.add_error("receipt", _("This receipt opens no complaint. Check each digit."))
             else:
+                complaint = Complaint.objects.get(pk=found.pk)
                 try:
                     appeal_lodge(
                         complaint=complaint,
@@ -476,12 +518,12 @@ class AppealAdmin(ReadOnlyAdmin):
                         now=timezone.now(),
                     )
                 except ComplaintError as error:
-                    form.add_error("reference", str(error.message))
+                    form.add_error("receipt", str(error.message))
                 else:
                     messages.success(
                         request,
                         _("The appeal on %(reference)s was lodged. The registry forms its panel.")
-                        % {"reference": reference},
+                        % {"reference": complaint.reference},
                     )
                     return redirect("admin:index")
         context = {
@@ -565,8 +607,13 @@ def _file(appeal: Appeal) -> dict:
             rows.append((label, shown))
         sections.append((name, rows))
     decision = appeal.decision
+    # The checklist of the proposal that became the decision appealed (not of a later one).
     proposal = (
-        DecisionProposal.objects.filter(complaint=complaint, state=ProposalState.ADOPTED)
+        DecisionProposal.objects.filter(
+            complaint=complaint,
+            state=ProposalState.ADOPTED,
+            decided_at__lte=decision.adopted_at,
+        )
         .order_by("-decided_at", "-pk")
         .first()
     )
@@ -637,7 +684,14 @@ class JudgeProfileForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if not data.get("co_president"):
+        self._nationalities_kept_while_sitting(data)
+        # Read-only for the registry: the profile's own value then.
+        designated = (
+            data.get("co_president")
+            if "co_president" in self.fields
+            else self.instance.co_president
+        )
+        if not designated:
             return data
         state = PanelRules.from_settings().respondent_state
         others = list(JudgeProfile.objects.filter(co_president=True).exclude(pk=self.instance.pk))
@@ -653,6 +707,23 @@ class JudgeProfileForm(forms.ModelForm):
             raise ValidationError(_("A co-president sits on panels: tick “sits on new panels”."))
         return data
 
+    def _nationalities_kept_while_sitting(self, data: dict) -> None:
+        if self.instance.pk is None or "nationalities" not in self.changed_data:
+            return
+        sitting = (
+            Seat.objects.filter(judge_id=self.instance.user_id, complaint__status=Status.APPEALED)
+            .exclude(declaration__in=LEFT)
+            .exists()
+        )
+        if sitting:
+            self.add_error(
+                "nationalities",
+                _(
+                    "This judge sits on a panel still hearing an appeal: their nationalities "
+                    "change once it is decided, so that no panel breaks a rule meanwhile."
+                ),
+            )
+
 
 class JudgeProfileAdmin(admin.ModelAdmin):
     form = JudgeProfileForm
@@ -664,7 +735,7 @@ class JudgeProfileAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[JudgeProfile]:
         # Open seats: not recused, on appeals still being heard (services.workloads).
         sitting = Q(user__appeal_seats__complaint__status=Status.APPEALED) & ~Q(
-            user__appeal_seats__declaration=DeclarationState.RECUSED
+            user__appeal_seats__declaration__in=LEFT
         )
         return super().get_queryset(request).annotate(seats=Count("user__appeal_seats", sitting))
 
@@ -682,7 +753,10 @@ class JudgeProfileAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list:
-        return ["user"] if obj is not None else []
+        fields = ["user"] if obj is not None else []
+        if not request.user.has_perm("monitoring.designate_co_president"):
+            fields.append("co_president")
+        return fields
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # a judge leaves the roster by becoming inactive; their seats stay on record

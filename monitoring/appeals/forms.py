@@ -54,6 +54,14 @@ class SeatForm(forms.Form):
         self.fields["judges"].choices = choices
 
 
+class VacateForm(forms.Form):
+    reason = _text(
+        _("Why the seat is freed (the co-presidents read it)"),
+        rows=3,
+        help_text=_("For example: no declaration within the time allowed; left the roster."),
+    )
+
+
 class DeclarationForm(forms.Form):
     NO_CONFLICT, RECUSE = "no_conflict", "recuse"
     declaration = forms.ChoiceField(
@@ -126,11 +134,13 @@ class JudgmentForm(forms.Form):
 
 
 class LodgeForm(forms.Form):
-    """An appeal lodged for a complainant who asked by letter, phone or in person."""
+    """An appeal lodged for a complainant who asked by letter, phone or in person. Their receipt
+    is the proof that they asked: nobody appeals a case for someone who did not."""
 
-    reference = forms.CharField(
-        label=_("Complaint reference"),
+    receipt = forms.CharField(
+        label=_("The complainant's 16-digit receipt"),
         max_length=40,
-        help_text=_("As on the complainant's receipt or letter, for example AFR-2026-000123."),
+        help_text=_("As they read it out or wrote it in their letter; spaces are fine."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     grounds = _text(_("Grounds of appeal, as the complainant gave them"), rows=8)

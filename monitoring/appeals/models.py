@@ -39,7 +39,11 @@ class JudgeProfile(models.Model):
         verbose_name = _("appeal judge")
         verbose_name_plural = _("appeal judges")
         ordering = ["user__username"]
-        permissions = [("form_panel", _("Can form the panel of an appeal"))]
+        permissions = [
+            ("form_panel", _("Can form the panel of an appeal")),
+            # Not the registry's: the co-presidents oversee the registry.
+            ("designate_co_president", _("Can designate the co-presidents of the Appeal Body")),
+        ]
 
     def __str__(self) -> str:
         return f"Judge #{self.pk}"
@@ -78,6 +82,12 @@ class DeclarationState(models.TextChoices):
     PENDING = "pending", _("Not declared yet")
     NO_CONFLICT = "no_conflict", _("Declared no conflict of interest")
     RECUSED = "recused", _("Recused")
+    # The registry freed the seat of a judge who did not declare in time or left the roster.
+    VACATED = "vacated", _("Seat freed by the registry")
+
+
+# Seats whose judge no longer sits: they stay as the record, and the seat is filled anew.
+LEFT = (DeclarationState.RECUSED, DeclarationState.VACATED)
 
 
 class Seat(models.Model):
@@ -112,6 +122,9 @@ class Seat(models.Model):
     )
     declared_at = models.DateTimeField(_("declared"), null=True, blank=True)
     recusal_reason = EncryptedTextField(_("why they recused"), blank=True)
+    # The judge's nationalities when seated: the majority rule counts these, so a later edit of
+    # the roster cannot change what a panel's votes decide.
+    nationalities = models.JSONField(_("nationalities when seated"), default=list)
 
     class Meta:
         verbose_name = _("panel seat")
@@ -127,7 +140,10 @@ class Seat(models.Model):
                 name="one_presiding_judge_per_appeal",
             ),
             models.CheckConstraint(
-                condition=~models.Q(presiding=True, declaration=DeclarationState.RECUSED),
+                condition=~models.Q(
+                    presiding=True,
+                    declaration__in=[DeclarationState.RECUSED, DeclarationState.VACATED],
+                ),
                 name="a_recused_judge_does_not_preside",
             ),
         ]
@@ -138,7 +154,7 @@ class Seat(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.declaration != DeclarationState.RECUSED
+        return self.declaration not in LEFT
 
 
 class VoteChoice(models.TextChoices):

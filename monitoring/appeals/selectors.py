@@ -25,9 +25,12 @@ from monitoring.appeals.deadlines import (
     SeatTimes,
     appeal_progress,
 )
+from monitoring.appeals.deliberation import Ballot, votes_result
 from monitoring.appeals.models import DeclarationState, Seat, Vote
 from monitoring.appeals.panels import PanelRules
+from monitoring.appeals.services import majority_needs_other_national
 
+NO_DECISION = _("No decision in the votes: a new round to open")
 STEP_LABELS = {
     PANEL: _("Panel to form"),
     DECLARATION: _("Declarations awaited"),
@@ -43,16 +46,19 @@ def appeals_loaded(appeals: QuerySet[Appeal]) -> QuerySet[Appeal]:
     return appeals.select_related("complaint", "judgment").prefetch_related(
         Prefetch(
             "seats",
-            queryset=Seat.objects.select_related("judge")
+            # The complaint's uid: the recusal reason is encrypted bound to its case.
+            queryset=Seat.objects.select_related("judge", "complaint")
             .only(
                 "uid",
-                "complaint_id",
+                "complaint__uid",
                 "appeal_id",
                 "judge__username",
                 "presiding",
                 "seated_at",
                 "declaration",
                 "declared_at",
+                "recusal_reason",
+                "nationalities",
             )
             .order_by("seated_at", "pk"),
         ),
@@ -73,7 +79,7 @@ def progress_of(appeal: Appeal, *, times: AppealTimes | None = None) -> Progress
         SeatTimes(
             seated_at=seat.seated_at,
             declared_at=seat.declared_at,
-            recused=seat.declaration == DeclarationState.RECUSED,
+            recused=not seat.is_open,
             voted_at=next((vote.at for vote in seat.votes.all() if vote.round == number), None),
         )
         for seat in appeal.seats.all()
@@ -88,6 +94,28 @@ def progress_of(appeal: Appeal, *, times: AppealTimes | None = None) -> Progress
     )
 
 
+def round_decides(appeal: Appeal) -> bool:
+    """Whether the current round's votes (all in) make a decision (the appeal loaded)."""
+    number, rules = current_round(appeal), PanelRules.from_settings()
+    sitting = [seat for seat in appeal.seats.all() if seat.is_open]
+    ballots = [
+        Ballot(seat.judge_id, vote.choice, rules.respondent_state in seat.nationalities)
+        for seat in sitting
+        for vote in seat.votes.all()
+        if vote.round == number
+    ]
+    result = votes_result(
+        ballots, size=rules.size, needs_other_national=majority_needs_other_national()
+    )
+    return result.problem is None
+
+
+def waits_on(appeal: Appeal, progress: Progress) -> str:
+    if progress.step == JUDGMENT and not round_decides(appeal):
+        return NO_DECISION
+    return STEP_LABELS[progress.step]
+
+
 def _decided(appeal: Appeal) -> bool:
     try:
         return appeal.judgment is not None
@@ -98,11 +126,7 @@ def _decided(appeal: Appeal) -> bool:
 def open_seat_of(appeal: Appeal, user: AbstractBaseUser) -> Seat | None:
     """The user's seat among the loaded seats, unless they recused."""
     return next(
-        (
-            seat
-            for seat in appeal.seats.all()
-            if seat.judge_id == user.pk and seat.declaration != DeclarationState.RECUSED
-        ),
+        (seat for seat in appeal.seats.all() if seat.judge_id == user.pk and seat.is_open),
         None,
     )
 
@@ -119,7 +143,8 @@ APPEAL_QUEUES = [
     AppealQueue("overdue", _("Appeals overdue, or a step of them"), True),
     AppealQueue("declare", _("Appeals awaiting your declaration"), False),
     AppealQueue("vote", _("Appeals awaiting your vote"), False),
-    AppealQueue("judgment", _("Decisions for you to write as presiding judge"), False),
+    # The votes are in: the presiding judge records the decision, or opens a new round.
+    AppealQueue("judgment", _("Appeals awaiting you as presiding judge"), False),
 ]
 APPEAL_QUEUE_BY_SLUG = {queue.slug: queue for queue in APPEAL_QUEUES}
 

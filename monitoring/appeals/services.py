@@ -10,6 +10,7 @@ import secrets
 from dataclasses import asdict
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Q
@@ -21,8 +22,10 @@ from complaints.models import (
     AppealJudgment,
     AppealResult,
     Complaint,
+    DecisionKind,
     Message,
     OpinionKind,
+    Outcome,
     PublishedOpinion,
     Status,
     StatusChange,
@@ -36,6 +39,7 @@ from monitoring.appeals.deliberation import (
     votes_result,
 )
 from monitoring.appeals.models import (
+    LEFT,
     DeclarationState,
     JudgeProfile,
     JudgmentRecord,
@@ -108,9 +112,10 @@ def first_instance_ids(complaint: Complaint) -> frozenset[int]:
 
 
 def conflicted_ids(appeal: Appeal) -> frozenset[int]:
-    """Who declared a conflict on the case: a recusal from this appeal, or a conflict declared on
-    the complaint (as a committee member, say)."""
-    recused = Seat.objects.filter(appeal=appeal, declaration=DeclarationState.RECUSED)
+    """Who may not be drawn for the case: a judge who recused from this appeal (or whose seat
+    the registry freed: they do not sit on it again), or declared a conflict on the complaint
+    (as a committee member, say)."""
+    recused = Seat.objects.filter(appeal=appeal, declaration__in=LEFT)
     ids = set(recused.values_list("judge_id", flat=True))
     declared = ConflictDeclaration.objects.filter(complaint_id=appeal.complaint_id)
     return frozenset(ids | set(declared.values_list("member_id", flat=True)))
@@ -127,7 +132,7 @@ def case_of(appeal: Appeal) -> Case:
 def workloads() -> dict[int, int]:
     """Open seats per judge: seats not recused, on appeals still being heard."""
     rows = (
-        Seat.objects.exclude(declaration=DeclarationState.RECUSED)
+        Seat.objects.exclude(declaration__in=LEFT)
         .filter(complaint__status=Status.APPEALED)
         .values("judge_id")
         .annotate(seats=Count("pk"))
@@ -136,9 +141,16 @@ def workloads() -> dict[int, int]:
 
 
 def roster() -> list[Judge]:
-    """Every judge of the roster, active or not, with their current workload."""
+    """Every judge of the roster, active or not, with their current workload: the profiles of
+    active accounts that still hold the judge's permission (a judge who left the role is never
+    drawn or seated)."""
     load = workloads()
-    profiles = JudgeProfile.objects.filter(user__is_active=True).order_by("user_id")
+    judging = get_user_model().objects.with_perm(
+        "complaints.decide_appeal",
+        is_active=True,
+        backend="django.contrib.auth.backends.ModelBackend",  # where roles give permissions
+    )
+    profiles = JudgeProfile.objects.filter(user__in=judging).order_by("user_id")
     return [
         Judge(
             id=profile.user_id,
@@ -235,7 +247,7 @@ def _registrar(user: AbstractBaseUser) -> None:
 def open_seats(appeal: Appeal) -> list[Seat]:
     return list(
         Seat.objects.filter(appeal=appeal)
-        .exclude(declaration=DeclarationState.RECUSED)
+        .exclude(declaration__in=LEFT)
         .select_related("judge")
         .order_by("seated_at", "pk")
     )
@@ -319,6 +331,8 @@ def panel_seat(
                 _("This panel breaks the rules: %(rules)s Nothing was changed.")
                 % {"rules": _rule_names(problems, rules)}
             )
+        if draw is not None:
+            _draw_current(locked, draw, seated, judges)
         new = [
             Seat.objects.create(
                 complaint=locked.complaint,
@@ -327,11 +341,36 @@ def panel_seat(
                 draw=draw,
                 seated_by=by,
                 seated_at=now,
+                nationalities=sorted(by_id[user.pk].nationalities),
             )
             for user in judges
         ]
         _presiding_choose(seated + new, panel, draw)
     return new
+
+
+def _draw_current(
+    appeal: Appeal, draw: PanelDraw, seated: list[Seat], judges: list[AbstractBaseUser]
+) -> None:
+    """Seats recorded as drawn must be what the appeal's latest draw proposed for the seats as
+    they are now, and the draw must still check out; else the registrar draws again or seats the
+    judges as hand-picked."""
+    latest = PanelDraw.objects.filter(appeal=appeal).order_by("-at", "-pk").first()
+    kept = sorted(seat.judge_id for seat in seated)
+    if (
+        latest is None
+        or latest.pk != draw.pk
+        or draw.panel is None
+        or sorted(draw.kept) != kept
+        or sorted(set(draw.panel) - set(kept)) != sorted(user.pk for user in judges)
+        or not draw_checks_out(draw)
+    ):
+        raise AppealWorkRefused(
+            _(
+                "This draw is no longer the one for these seats. Draw again, or choose the "
+                "judges by hand. Nothing was changed."
+            )
+        )
 
 
 def _check_new_judges(appeal: Appeal, seated: list[Seat], judges: list[AbstractBaseUser]) -> None:
@@ -344,6 +383,11 @@ def _check_new_judges(appeal: Appeal, seated: list[Seat], judges: list[AbstractB
         if ever.get(user.pk) == DeclarationState.RECUSED:
             raise AppealWorkRefused(
                 _("%(judge)s recused from this appeal and cannot sit on it.")
+                % {"judge": user.get_username()}
+            )
+        if ever.get(user.pk) == DeclarationState.VACATED:
+            raise AppealWorkRefused(
+                _("%(judge)s was removed from this panel and cannot sit on it again.")
                 % {"judge": user.get_username()}
             )
         if user.pk in ever:
@@ -366,6 +410,36 @@ def _presiding_choose(seats: list[Seat], panel: list[Judge], draw: PanelDraw | N
     seat.save(update_fields=["presiding"])
 
 
+def seat_vacate(
+    *, appeal: Appeal, seat: Seat, by: AbstractBaseUser, reason: str, now: datetime
+) -> Seat:
+    """The registry frees the seat of a judge who has not declared (or no longer holds the
+    judge's role), with the reason, recorded on the seat; the judge does not sit on the appeal
+    again. Once the panel has voted, nobody leaves it."""
+    _registrar(by)
+    if not reason.strip():
+        raise AppealWorkRefused(_("Please say why the seat is freed."))
+    with transaction.atomic():
+        locked = _locked(appeal)
+        _being_heard(locked)
+        current = Seat.objects.select_for_update().filter(pk=seat.pk, appeal=locked).first()
+        if current is None or not current.is_open:
+            raise AppealWorkRefused(_("This seat is not held on this panel."))
+        left_role = not current.judge.has_perm("complaints.decide_appeal")
+        if current.declaration != DeclarationState.PENDING and not left_role:
+            raise AppealWorkRefused(
+                _("This judge has declared: only they can leave the panel, by recusing.")
+            )
+        if Vote.objects.filter(seat__appeal=locked).exists():
+            raise AppealWorkRefused(_("The panel has voted: its seats no longer change."))
+        current.complaint = locked.complaint
+        current.declaration, current.presiding = DeclarationState.VACATED, False
+        current.declared_at = now
+        current.recusal_reason = reason.strip()
+        current.save(update_fields=["declaration", "presiding", "declared_at", "recusal_reason"])
+    return current
+
+
 # Each judge.
 
 
@@ -373,7 +447,7 @@ def _seat_of(appeal: Appeal, judge: AbstractBaseUser) -> Seat:
     seat = (
         Seat.objects.select_for_update()
         .filter(appeal=appeal, judge=judge)
-        .exclude(declaration=DeclarationState.RECUSED)
+        .exclude(declaration__in=LEFT)
         .first()
     )
     if seat is None or not judge.has_perm("complaints.decide_appeal"):
@@ -404,6 +478,19 @@ def declaration_make(
     return seat
 
 
+NOT_ACCEPTED_IS_NOT_OVERTURNED = _(
+    "A decision not to accept the complaint is upheld, or sent back to the Committee to "
+    "examine the complaint: the Appeal Body does not decide facts nobody has examined."
+)
+
+
+def choices_for(appeal: Appeal) -> list[str]:
+    """The votes open on the appeal: overturning applies to a decision on the facts only."""
+    if appeal.decision.kind == DecisionKind.INADMISSIBLE:
+        return [VoteChoice.UPHOLD, VoteChoice.REMIT]
+    return list(VoteChoice.values)
+
+
 def vote_round(appeal: Appeal) -> int:
     return 1 + VoteRound.objects.filter(appeal=appeal).count()
 
@@ -432,6 +519,8 @@ def vote_cast(
         locked = _locked(appeal)
         _being_heard(locked)
         seat, _seats = _deliberating(locked, judge)
+        if choice not in choices_for(locked):
+            raise AppealWorkRefused(NOT_ACCEPTED_IS_NOT_OVERTURNED)
         number = vote_round(locked)
         if Vote.objects.filter(seat=seat, round=number).exists():
             raise AppealWorkRefused(_("You have already voted. A vote is cast once."))
@@ -461,19 +550,16 @@ def opinion_write(*, appeal: Appeal, judge: AbstractBaseUser, text: str, now: da
 
 
 def ballots(seats: list[Seat], votes: list[Vote], *, respondent_state: str) -> list[Ballot]:
-    nationals = {
-        profile.user_id: respondent_state in {str(code) for code in profile.nationalities}
-        for profile in JudgeProfile.objects.filter(user_id__in=[s.judge_id for s in seats])
-    }
-    judge_of = {seat.pk: seat.judge_id for seat in seats}
+    """The votes as the majority rule reads them, each judge's nationalities as when seated."""
+    by_seat = {seat.pk: seat for seat in seats}
     return [
         Ballot(
-            judge_id=judge_of[vote.seat_id],
+            judge_id=by_seat[vote.seat_id].judge_id,
             choice=vote.choice,
-            respondent_national=nationals.get(judge_of[vote.seat_id], False),
+            respondent_national=respondent_state in by_seat[vote.seat_id].nationalities,
         )
         for vote in votes
-        if vote.seat_id in judge_of
+        if vote.seat_id in by_seat
     ]
 
 
@@ -519,6 +605,12 @@ def judgment_record(
         locked = _locked(appeal)
         _being_heard(locked)
         seats, votes = _presiding(locked, by)
+        if choice not in choices_for(locked):
+            raise AppealWorkRefused(NOT_ACCEPTED_IS_NOT_OVERTURNED)
+        if choice == VoteChoice.OVERTURN and finding == locked.decision.outcome:
+            raise AppealWorkRefused(
+                _("An overturning finds otherwise than the Committee: choose another finding.")
+            )
         result = votes_decide(seats, votes)
         if result.problem is not None:
             raise AppealWorkRefused(result.problem.message)
@@ -554,7 +646,7 @@ def _judgment_checks(
         raise AppealWorkRefused(_("Please choose the decision."))
     if not reasons.strip():
         raise AppealWorkRefused(_("Please write the reasons: the complainant reads them."))
-    if choice == VoteChoice.OVERTURN and not finding:
+    if choice == VoteChoice.OVERTURN and finding not in Outcome.values:
         raise AppealWorkRefused(_("An overturning states the Appeal Body's own finding."))
     if withhold and not withheld_reason.strip():
         raise AppealWorkRefused(_("Please say why the opinions are withheld."))

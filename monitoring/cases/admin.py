@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from complaints.errors import ComplaintError
-from complaints.models import Complaint, DecisionKind, Status
+from complaints.models import AppealJudgment, Complaint, DecisionKind, Status
 from complaints.workflow import TRANSITIONS, awaiting_returns_to
 from monitoring.cases.access import Access, access_to, cases_visible_to, may_reveal
 from monitoring.cases.checklist import checklist_read, checklist_record, facts_of, pre_answers
@@ -409,8 +409,14 @@ class CaseWorkAdmin:
             "may_propose": complaint.rapporteur_id == request.user.pk
             and complaint.status in PROPOSAL_KIND,
             "late_by": complaint.due_at and now > complaint.due_at and now - complaint.due_at,
-            # What the complainant reads: the latest adopted decision and its appeal window.
+            # What the complainant reads: the latest adopted decision and its appeal window,
+            # and the Appeal Body's decisions (a remittal says why the case is back).
             "decision": complaint.decisions.order_by("-adopted_at", "-pk").first(),
+            "appeal_judgments": list(
+                AppealJudgment.objects.filter(complaint=complaint)
+                .select_related("complaint")
+                .order_by("decided_at", "pk")
+            ),
         }
         if access == Access.FULL:
             context["timeline"] = case_timeline(complaint)

@@ -114,6 +114,16 @@ def _name(user: AbstractBaseUser | None) -> str:
     return user.get_username() if user is not None else ""
 
 
+# The moves the Appeal Body's decision makes (into and out of "appeal decided"): the Committee
+# reads that the Appeal Body made them, not which judge; its panel is the Appeal Body's to tell.
+def _mover(change: StatusChange) -> str:
+    if change.by_complainant:
+        return _("the complainant")
+    if Status.APPEAL_DECIDED in (change.to_status, change.from_status):
+        return _("the Appeal Body")
+    return _name(change.by)
+
+
 def _of(rows: QuerySet, complaint: Complaint) -> list:
     """The rows, each holding the case it belongs to: their encrypted values are bound to the
     case's uid, which each row would otherwise fetch with a query of its own."""
@@ -182,7 +192,7 @@ def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
             kind="status",
             title=_("Status: %(status)s") % {"status": Status(change.to_status).label},
             body="" if (change.at, change.reason) in said else change.reason,
-            by=_("the complainant") if change.by_complainant else _name(change.by),
+            by=_mover(change),
             rank=status_rank(change),
         )
         for change in _of(

@@ -26,6 +26,12 @@ def grant(apps, schema_editor):
                 "complaints.view_evidence_file",
             ],
             "Intake officer": ["complaints.lodge_appeal_on_behalf"],
+            # Who the co-presidents are is not the registry's to say: they oversee it.
+            "Administrator": [
+                "monitoring.view_judgeprofile",
+                "monitoring.change_judgeprofile",
+                "monitoring.designate_co_president",
+            ],
         },
     )
 

@@ -9,11 +9,11 @@ from complaints.evidence import evidence_clean
 from complaints.models import AppealResult, Evidence, Status
 from complaints.services import appeal_lodge, evidence_add
 from monitoring.appeals.models import DeclarationState, PanelDraw, Seat, Vote, VoteChoice
-from monitoring.appeals.services import declaration_make, panel_seat, vote_cast
+from monitoring.appeals.services import declaration_make, judgment_record, panel_seat, vote_cast
 from monitoring.cases.models import Note
 from monitoring.models import AccessEvent
-from tests.filing import MARKERS
-from tests.monitoring.appeal_body import GROUNDS, decided_case, judge
+from tests.filing import MARKERS, submit_directly
+from tests.monitoring.appeal_body import GROUNDS, decide, decided_case, judge
 from tests.monitoring.cast import client_of, member
 from tests.testdata import minimal_pdf
 
@@ -326,27 +326,34 @@ def test_a_recusal_through_the_page_reopens_the_seat_for_the_registrar(
     assert page(client, appeal).status_code == 404  # the appeal is no longer theirs to see
 
 
-def test_staff_lodge_an_appeal_on_the_complainants_behalf(
+def test_staff_lodge_an_appeal_with_the_complainants_receipt(
     member_rapporteur, chair, django_user_model, now
 ):
-    complaint = decided_case(rapporteur=member_rapporteur, chair=chair, now=now)
+    submission = submit_directly(now=now)
+    complaint = decide(submission.complaint, rapporteur=member_rapporteur, chair=chair, now=now)
+    other = decided_case(rapporteur=member_rapporteur, chair=chair, now=now)
     intake = member(django_user_model, "intake", "Intake officer")
     client = client_of(intake)
     url = reverse("admin:appeal_lodge")
+    spaced = " ".join(submission.receipt[i : i + 4] for i in range(0, 16, 4))
 
-    unknown = client.post(url, {"reference": "AFR-ZZZZ-ZZ", "grounds": "Wrong."})
-    empty = client.post(url, {"reference": complaint.reference, "grounds": " "})
-    lodged = client.post(url, {"reference": complaint.reference.lower(), "grounds": "Wrong."})
+    by_reference = client.post(url, {"receipt": other.reference, "grounds": "Wrong."})
+    wrong = client.post(url, {"receipt": "1234 5678 9012 3456", "grounds": "Wrong."})
+    empty = client.post(url, {"receipt": spaced, "grounds": " "})
+    lodged = client.post(url, {"receipt": spaced, "grounds": "Wrong."})
 
-    assert unknown.status_code == 400
-    assert "No complaint has this reference." in unknown.content.decode()
+    # Without the complainant's receipt, nobody lodges their one appeal for them.
+    for refused in (by_reference, wrong):
+        assert refused.status_code == 400
+        assert "This receipt opens no complaint. Check each digit." in refused.content.decode()
+    assert not other.appeals.exists()
     assert empty.status_code == 400
     assert lodged.status_code == 302
     complaint.refresh_from_db()
     assert complaint.status == Status.APPEALED
     appeal = complaint.appeals.get()
     assert (appeal.grounds, appeal.recorded_by) == ("Wrong.", intake)
-    again = client.post(url, {"reference": complaint.reference, "grounds": "Again."})
+    again = client.post(url, {"receipt": spaced, "grounds": "Again."})
     assert "This complaint has no decision that can be appealed now." in again.content.decode()
 
 
@@ -392,9 +399,9 @@ def profile_post(client, profile, **changes):
 
 
 def test_the_two_co_presidents_are_one_national_of_the_respondent_state_and_one_not(
-    judges, registrar
+    judges, django_user_model
 ):
-    client = client_of(registrar)
+    client = client_of(member(django_user_model, "adm", "Administrator"))
     rwandan, french, kenyan, ugandan = (user.judge_profile for user in judges)
 
     first = profile_post(client, rwandan, co_president="on")
@@ -429,3 +436,116 @@ def test_an_appeal_past_its_time_is_flagged_and_queued_as_overdue(
     assert listing.count('<strong class="overdue">overdue</strong>') == 2  # the step and the appeal
     assert '<span class="queue-count queue-alert">1</span> Appeals overdue' in index
     assert complaint.reference in queue.content.decode()
+
+
+def test_the_registry_cannot_designate_co_presidents_nor_change_a_sitting_judges_nationality(
+    case, judges, registrar, now
+):
+    _complaint, appeal = case
+    seated(appeal, registrar, now, judges[:3])
+    client = client_of(registrar)
+    sitting, free = judges[1].judge_profile, judges[3].judge_profile
+
+    renamed = profile_post(client, sitting, nationalities=["FR", "RW"])
+    designated = profile_post(client, free, co_president="on")
+
+    assert "sits on a panel still hearing an appeal" in renamed.content.decode()
+    sitting.refresh_from_db()
+    free.refresh_from_db()
+    assert [str(c) for c in sitting.nationalities] == ["FR"]
+    assert designated.status_code == 302  # saved, the co-presidency left as it was
+    assert not free.co_president
+
+
+def test_a_judge_reaches_the_file_only_while_hearing_the_appeal(case, judges, registrar, now):
+    complaint, appeal = case
+    seated(appeal, registrar, now, judges[:3], declared=judges[:3])
+    for user in judges[:3]:
+        vote_cast(appeal=appeal, judge=user, choice="remit", opinion="", now=now)
+    presiding = Seat.objects.get(appeal=appeal, presiding=True).judge
+    judgment_record(appeal=appeal, by=presiding, choice="remit", reasons="Look again.", now=now)
+    client = client_of(judges[0])
+    files = Evidence.objects.filter(complaint=complaint)
+
+    text = page(client, appeal).content.decode()
+    downloads = [
+        client.get(reverse("admin:complaints_evidence_download", args=[f.pk])).status_code
+        for f in files
+    ]
+    reveal = client.post(reverse("admin:appeal_reveal", args=[appeal.pk]), {"reason": "Later."})
+
+    assert "Look again." in text  # the decision, which the complainant reads too
+    assert GROUNDS not in text
+    assert MARKERS["narrative"] not in text
+    assert downloads == [404, 404]
+    assert reveal.status_code == 403
+    assert not AccessEvent.objects.exists()
+
+
+def test_the_registry_frees_the_seat_of_a_judge_who_does_not_declare(case, judges, registrar, now):
+    _complaint, appeal = case
+    seated(appeal, registrar, now, judges[:3], declared=[judges[0]])
+    client = client_of(registrar)
+    waiting = Seat.objects.get(appeal=appeal, judge=judges[1])
+    declared = Seat.objects.get(appeal=appeal, judge=judges[0])
+
+    empty = client.post(reverse("admin:appeal_vacate", args=[appeal.pk, waiting.uid]), {})
+    freed = client.post(
+        reverse("admin:appeal_vacate", args=[appeal.pk, waiting.uid]),
+        {"reason": "No declaration in three weeks."},
+    )
+    refused = client.post(
+        reverse("admin:appeal_vacate", args=[appeal.pk, declared.uid]),
+        {"reason": "Busy."},
+        follow=True,
+    )
+
+    assert empty.status_code == 400
+    assert freed.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.declaration == DeclarationState.VACATED
+    assert waiting.recusal_reason == "No declaration in three weeks."
+    assert "only they can leave the panel, by recusing" in refused.content.decode()
+    assert Seat.objects.get(pk=declared.pk).declaration == DeclarationState.NO_CONFLICT
+    again = panel_seat_refusal(appeal, registrar, now, judges[1])
+    assert again == "judge_fr was removed from this panel and cannot sit on it again."
+
+
+def panel_seat_refusal(appeal, registrar, now, user) -> str:
+    from tests.monitoring.writes import refusal
+
+    return refusal(lambda: panel_seat(appeal=appeal, judges=[user], by=registrar, now=now))
+
+
+def test_a_page_address_with_a_digit_that_is_not_ascii_is_not_found(case, registrar):
+    client = client_of(registrar)
+
+    response = client.get("/staff/complaints/appeal/%C2%B2/change/")
+    case_page = client.get("/staff/complaints/complaint/%C2%B2/change/")
+
+    assert response.status_code == 404
+    assert case_page.status_code in {302, 403, 404}
+
+
+def test_the_committee_reads_why_the_appeal_body_sent_a_case_back(
+    case, judges, registrar, now, chair
+):
+    complaint, appeal = case
+    seated(appeal, registrar, now, judges[:3], declared=judges[:3])
+    for user in judges[:3]:
+        vote_cast(appeal=appeal, judge=user, choice="remit", opinion=OPINION, now=now)
+    presiding = Seat.objects.get(appeal=appeal, presiding=True).judge
+    judgment_record(
+        appeal=appeal, by=presiding, choice="remit", reasons="Read the second letter.", now=now
+    )
+
+    text = (
+        client_of(chair)
+        .get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+        .content.decode()
+    )
+
+    assert "Sent back to the Committee to examine again" in text
+    assert "Read the second letter." in text
+    assert GROUNDS not in text
+    assert "judge_" not in text

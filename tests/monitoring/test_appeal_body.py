@@ -192,8 +192,12 @@ def test_judges_who_acted_at_first_instance_are_never_drawn(
     appeal, judges, registrar, member_rapporteur, chair, now
 ):
     # The chair who adopted the decision is also on the roster of judges (a small body).
+    from django.contrib.auth.models import Group
+
     from monitoring.appeals.models import JudgeProfile
 
+    for user in (chair, member_rapporteur):
+        user.groups.add(Group.objects.get(name="Appeal judge"))
     JudgeProfile.objects.create(user=chair, nationalities=["CD"], languages=["en"])
     JudgeProfile.objects.create(user=member_rapporteur, nationalities=["TZ"], languages=["en"])
 
@@ -702,3 +706,120 @@ def test_the_registry_seats_exactly_the_panels_that_keep_every_rule(
     outcomes: set[str] = set()
     seat_some()
     assert outcomes == {"refused", "seated"}  # the examples reached both sides
+
+
+# --- what the outside review found ---------------------------------------------------------------
+
+
+def test_seats_recorded_as_drawn_are_the_latest_draws_for_the_seats_as_they_are(
+    appeal, judges, registrar, now
+):
+    stale = panel_propose(appeal=appeal, by=registrar, now=now)
+    latest = panel_propose(appeal=appeal, by=registrar, now=now)
+    users = {user.pk: user for user in judges.values()}
+    drawn = [users[pk] for pk in latest.panel]
+    outside = next(user for pk, user in users.items() if pk not in latest.panel)
+
+    def seat_from(draw, chosen):
+        return lambda: panel_seat(appeal=appeal, judges=chosen, by=registrar, now=now, draw=draw)
+
+    from_stale = refused_changing_nothing(appeal, seat_from(stale, [users[i] for i in stale.panel]))
+    others = refused_changing_nothing(appeal, seat_from(latest, [*drawn[:2], outside]))
+    seats = panel_seat(appeal=appeal, judges=drawn, by=registrar, now=now, draw=latest)
+
+    for message in (from_stale, others):
+        assert message.startswith("This draw is no longer the one for these seats.")
+    assert {seat.draw_id for seat in seats} == {latest.pk}
+
+
+def test_a_judges_nationality_as_seated_is_what_the_votes_count(
+    appeal, registrar, django_user_model, now, settings
+):
+    settings.APPEAL_PANEL_ONE_RESPONDENT_NATIONAL = False
+    panel = [judge(django_user_model, f"judge_{c}", c.upper(), "en") for c in ("rw", "fr", "ke")]
+    declared_panel(appeal, registrar, now, *panel)
+    vote(appeal, panel[0], UPHOLD, now)
+    vote(appeal, panel[1], UPHOLD, now)
+    vote(appeal, panel[2], OVERTURN, now)
+    # Edited behind the form's back: the seat keeps the nationality the panel was checked with.
+    profile = panel[1].judge_profile
+    profile.nationalities = ["FR", "RW"]
+    profile.save()
+
+    assert judge_it(appeal, UPHOLD, now).result == AppealResult.UPHELD
+
+
+def test_a_decision_not_to_accept_is_upheld_or_sent_back_never_overturned(
+    judges, registrar, member_rapporteur, chair, now
+):
+    from complaints.services import appeal_lodge
+    from monitoring.cases.services import case_move, decision_adopt, decision_propose
+    from tests.filing import submit_directly
+    from tests.monitoring.appeal_body import CHECKLIST
+    from tests.monitoring.cast import give
+
+    complaint = submit_directly(now=now).complaint
+    give(complaint, member_rapporteur, by=chair, now=now)
+    case_move(
+        complaint=complaint,
+        to=Status.TRIAGE,
+        by=member_rapporteur,
+        expected_status="received",
+        now=now,
+    )
+    proposal = decision_propose(
+        complaint=complaint,
+        by=member_rapporteur,
+        kind="inadmissible",
+        ground="outside_mandate",
+        reasons="Outside.",
+        checklist=CHECKLIST,
+        expected_status=Status.TRIAGE,
+        now=now,
+    )
+    decision_adopt(proposal=proposal, by=chair, now=now)
+    appeal = appeal_lodge(complaint=complaint, grounds="It is within.", now=now)
+    declared_panel(appeal, registrar, now, judges["rw"], judges["fr"], judges["ke"])
+
+    message = refused_changing_nothing(appeal, lambda: vote(appeal, judges["fr"], OVERTURN, now))
+
+    assert message.startswith("A decision not to accept the complaint is upheld, or sent back")
+
+
+def test_an_overturning_finds_otherwise_than_the_committee(appeal, judges, registrar, now):
+    declared_panel(appeal, registrar, now, judges["rw"], judges["fr"], judges["ke"])
+    for user in (judges["rw"], judges["fr"], judges["ke"]):
+        vote(appeal, user, OVERTURN, now)
+
+    same = refused_changing_nothing(
+        appeal, lambda: judge_it(appeal, OVERTURN, now, finding="found")
+    )
+
+    assert same == "An overturning finds otherwise than the Committee: choose another finding."
+
+
+def test_a_judge_who_left_the_role_is_neither_drawn_nor_seated(appeal, judges, registrar, now):
+    judges["ug"].groups.clear()
+
+    assert judges["ug"].pk not in {entry.id for entry in roster()}
+    message = refused_changing_nothing(
+        appeal, lambda: seat(appeal, registrar, now, judges["ug"], judges["fr"], judges["ke"])
+    )
+    assert message == "judge_ug is not on the roster of judges."
+
+
+def test_a_deleted_case_leaves_nothing_of_its_appeal(appealed, judges, registrar, now):
+    from complaints.models import CaseHistory
+    from complaints.retention import complaint_purge
+
+    complaint, appeal = appealed
+    declared_panel(appeal, registrar, now, judges["rw"], judges["fr"], judges["ke"])
+    for user in (judges["rw"], judges["fr"], judges["ke"]):
+        vote(appeal, user, UPHOLD, now, opinion="Agreed.")
+    judge_it(appeal, UPHOLD, now)
+
+    complaint_purge(complaint=complaint, now=now + timedelta(days=4000))
+
+    assert not CaseHistory.objects.exists()
+    for model in (Seat, Vote, PanelDraw, JudgmentRecord, AppealJudgment, PublishedOpinion):
+        assert not model.objects.exists(), model

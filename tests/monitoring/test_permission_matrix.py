@@ -159,7 +159,7 @@ appeal list                    L    -   -      -         -     -          +     
 appeal page of D               L    -   -      -         -     -          +     -     -          -
 draw a panel for D             L    -   -      -         -     -          +     -     -          -
 lodge an appeal page           L    -   +      -         -     -          +     -     -          -
-roster of judges               L    -   -      -         -     -          +     +     -          -
+roster of judges               L    -   -      -         -     -          +     +     -          +
 """
 # fmt: on
 
