@@ -6,7 +6,15 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, Evidence, Message, Status, StatusChange
+from complaints.models import (
+    Appeal,
+    Complaint,
+    Decision,
+    Evidence,
+    Message,
+    Status,
+    StatusChange,
+)
 from complaints.receipts import receipt_hash
 from complaints.workflow import PUBLIC_STATUS
 
@@ -19,6 +27,8 @@ def complaint_by_receipt(receipt: str) -> Complaint | None:
 
 
 def complaint_for_tracking(pk: int) -> Complaint | None:
+    """The case as its tracking page shows it: a fixed number of queries, however long its
+    history (each decision comes with its appeal in the same query)."""
     return (
         Complaint.objects.filter(pk=pk)
         .prefetch_related(
@@ -40,9 +50,20 @@ def complaint_for_tracking(pk: int) -> Complaint | None:
                     "uid", "complaint_id", "kind", "original_name", "description", "uploaded_at"
                 ),
             ),
+            Prefetch("decisions", queryset=Decision.objects.select_related("appeal")),
         )
         .first()
     )
+
+
+def latest_decision(complaint: Complaint) -> Decision | None:
+    """The decision the case stands on, among those complaint_for_tracking fetched."""
+    return max(complaint.decisions.all(), key=lambda d: (d.adopted_at, d.pk), default=None)
+
+
+def decision_appeal(decision: Decision | None) -> Appeal | None:
+    """The appeal against a decision complaint_for_tracking fetched (no query), if any."""
+    return getattr(decision, "appeal", None)  # a missing one raises a kind of AttributeError
 
 
 @dataclass(frozen=True)
