@@ -37,6 +37,7 @@ from complaints.models import Complaint
 from complaints.outage import CACHE_OUTAGE
 from complaints.receipts import receipt_groups, receipt_normalise
 from complaints.selectors import (
+    complaint_appeals,
     complaint_by_receipt,
     complaint_for_tracking,
     complaint_timeline,
@@ -426,6 +427,7 @@ def _case_page(
             complaint=complaint, decision=decision, now=timezone.now()
         ),
         "decision_appeal": decision_appeal(decision),
+        "appeals": complaint_appeals(complaint),
         "complaint": complaint,
         "status_label": label,
         "status_explanation": explanation,

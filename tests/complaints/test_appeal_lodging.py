@@ -1,6 +1,8 @@
-"""The complainant appeals the Committee's decision from the tracking page: only while the window
-is open, and nothing stored by a refused appeal."""
+"""The complainant appeals the Committee's decision from the tracking page, and reads their
+appeal and the Appeal Body's decision there: lodged only while the window is open, nothing stored
+by a refused one, the judges never named."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,14 +14,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from complaints.forms import evidence_limits_text
-from complaints.models import Appeal, Evidence, Status
+from complaints.models import Appeal, AppealResult, Evidence, Status
 from complaints.receipts import receipt_groups
 from complaints.workflow import complaint_transition
+from monitoring.appeals.models import Seat
+from monitoring.appeals.services import declaration_make, judgment_record, panel_seat, vote_cast
+from monitoring.cases.services import case_move, decision_adopt, decision_propose
 from tests.complaints.test_workflow import adopted_for
 from tests.filing import TESTDATA, submit_directly
+from tests.monitoring.appeal_body import CHECKLIST, judge
+from tests.monitoring.cast import give, member
 
 APPEAL_PAGE = "/track/case/appeal/"
 CASE_PAGE = "/track/case/"
+YOUR_APPEAL = '<h2 class="h5">Your appeal</h2>'
 GROUNDS = "Zxqgrounds: the Committee never read my second letter about the camp."
 
 
@@ -141,8 +149,11 @@ def test_an_appeal_is_lodged_and_the_tracking_page_shows_it(client, decided):
     page = client.get(CASE_PAGE)
     html = page.content.decode()
     assert "Your appeal has been sent to the Appeal Body." in html
+    appeal_card = html[html.index(YOUR_APPEAL) :].split("</section>")[0]
+    assert f"{GROUNDS}<br>And &lt;b&gt;this&lt;/b&gt;." in appeal_card  # as written, as text
     assert "Appeal this decision" not in html
-    assert [entry.title for entry in page.context["timeline"]][-1] == "Appeal under way"
+    titles = [entry.title for entry in page.context["timeline"]]
+    assert titles[-2:] == ["You sent your appeal to the Appeal Body", "Appeal under way"]
 
 
 def test_an_appeal_with_a_file_stores_the_file_as_sent_with_the_appeal(client, decided):
@@ -165,6 +176,11 @@ def test_an_appeal_with_a_file_stores_the_file_as_sent_with_the_appeal(client, d
     assert evidence.description == "The letter they did not read"
     assert evidence.metadata_stripped
     assert files_stored() == [Path(evidence.file.name).name]
+    html = client.get(CASE_PAGE).content.decode()
+    appeal_card = html[html.index(YOUR_APPEAL) :].split("</section>")[0]
+    assert "Files sent with your appeal" in appeal_card
+    assert "letter.jpg" in appeal_card
+    assert "The letter they did not read" in appeal_card
 
 
 # --- refusals: the grounds kept, nothing stored ---------------------------------------------------
@@ -407,7 +423,147 @@ def test_an_appeal_posted_without_the_pages_csrf_token_is_refused(decided):
     assert Appeal.objects.get().grounds == GROUNDS
 
 
-# --- the tracking page ---------------------------------------------------------------------------
+# --- the Appeal Body's decision, as the complainant reads it --------------------------------------
+# Heard through monitoring's own services, by judges with names, so that a name could leak.
+
+JUDGES = {"zxqjudge-rw": "RW", "zxqjudge-fr": "FR", "zxqjudge-ke": "KE"}
+STAFF_NAMES = [*JUDGES, "zxqregistrar", "zxqrapporteur", "zxqchair"]
+DISSENT = "Zxqdissent: the second letter was decisive and nobody read it."
+SEPARATE = "Zxqseparate: I agree, but the Committee should have answered the letter."
+REASONS = "Zxqreasons: the Committee weighed the evidence it had."
+# An opinion on the page: its heading (the kind), then its text.
+OPINION = re.compile(
+    r'<div class="opinion[^"]*">\s*<h3 class="h6">([^<]*)</h3>\s*'
+    r'<div class="text-break">([^<]*)</div>'
+)
+
+
+@pytest.fixture
+def appeal_body(django_user_model):
+    return {
+        "rapporteur": member(django_user_model, "zxqrapporteur", "Rapporteur"),
+        "chair": member(django_user_model, "zxqchair", "Committee chair"),
+        "registrar": member(django_user_model, "zxqregistrar", "Appeal registrar"),
+        "judges": [judge(django_user_model, name, code, "en") for name, code in JUDGES.items()],
+    }
+
+
+@pytest.fixture
+def appealed_online(client, appeal_body, now):
+    """A case decided by the Committee's services, appealed on the tracking page with a file."""
+    rapporteur, chair = appeal_body["rapporteur"], appeal_body["chair"]
+    submission = submit_directly(now=now)
+    complaint = submission.complaint
+    give(complaint, rapporteur, by=chair, now=now)
+    for source, target in [("received", Status.TRIAGE), ("triage", Status.EXAMINATION)]:
+        case_move(complaint=complaint, to=target, by=rapporteur, expected_status=source, now=now)
+    proposal = decision_propose(
+        complaint=complaint,
+        by=rapporteur,
+        kind="merits",
+        outcome="found",
+        reasons="The arrest was arbitrary.",
+        checklist=CHECKLIST,
+        expected_status=Status.EXAMINATION,
+        now=now,
+    )
+    decision_adopt(proposal=proposal, by=chair, now=now)
+    open_case(client, submission.receipt)
+    response = client.post(
+        APPEAL_PAGE, {"grounds": GROUNDS, "file": upload(TESTDATA / "minimal.pdf")}
+    )
+    assert response.status_code == 302
+    return complaint, Appeal.objects.get(complaint=complaint)
+
+
+def heard(appeal, appeal_body, *, choice, dissent=True, **judgment):
+    """The panel seated, declared and voting `choice` (one dissenting, with an opinion, when
+    `dissent`), and the presiding judge recording the decision."""
+    later = timezone.now()
+    panel = appeal_body["judges"]
+    panel_seat(appeal=appeal, judges=panel, by=appeal_body["registrar"], now=later)
+    for user in panel:
+        declaration_make(appeal=appeal, judge=user, recuse=False, reason="", now=later)
+    presiding = Seat.objects.get(appeal=appeal, presiding=True).judge
+    dissenter, agreeing = [u for u in panel if u != presiding] if dissent else (None, None)
+    for user in panel:
+        if user == dissenter:
+            vote_cast(appeal=appeal, judge=user, choice="overturn", opinion=DISSENT, now=later)
+        else:
+            opinion = SEPARATE if user == agreeing else ""
+            vote_cast(appeal=appeal, judge=user, choice=choice, opinion=opinion, now=later)
+    return judgment_record(
+        appeal=appeal, by=presiding, choice=choice, reasons=REASONS, now=later, **judgment
+    )
+
+
+def test_the_appeal_bodys_decision_shows_its_reasons_and_opinions_and_never_a_name(
+    client, appealed_online, appeal_body
+):
+    _complaint, appeal = appealed_online
+
+    judgment = heard(appeal, appeal_body, choice="uphold")
+    response = client.get(CASE_PAGE)
+
+    html = response.content.decode()
+    card = html[html.index("The Appeal Body's decision") :]
+    assert "The Committee&#x27;s decision is upheld" in card
+    assert REASONS in card
+    when = date_format(timezone.localtime(judgment.decided_at), "DATE_FORMAT")
+    assert f"Decided on {when}" in card
+    assert sorted(OPINION.findall(card)) == [
+        ("Dissenting opinion", DISSENT),
+        ("Separate opinion", SEPARATE),
+    ]
+    assert [name for name in STAFF_NAMES if name in html] == []
+    assert YOUR_APPEAL in html
+    assert GROUNDS in html
+
+
+def test_withheld_opinions_are_not_on_the_tracking_page(client, appealed_online, appeal_body):
+    _complaint, appeal = appealed_online
+
+    heard(
+        appeal,
+        appeal_body,
+        choice="uphold",
+        withhold_opinions=True,
+        withheld_reason="The dissent names a witness.",
+    )
+    html = client.get(CASE_PAGE).content.decode()
+
+    assert REASONS in html
+    assert DISSENT not in html
+    assert SEPARATE not in html
+    assert "Dissenting opinion" not in html
+    assert "Separate opinion" not in html
+    assert "names a witness" not in html
+
+
+def test_an_overturning_shows_the_appeal_bodys_own_finding(client, appealed_online, appeal_body):
+    _complaint, appeal = appealed_online
+
+    judgment = heard(appeal, appeal_body, choice="overturn", dissent=False, finding="not_found")
+    html = client.get(CASE_PAGE).content.decode()
+
+    assert judgment.result == AppealResult.OVERTURNED
+    assert "The Committee&#x27;s decision is overturned" in html
+    assert "The Appeal Body's own finding: No violation found" in html
+
+
+def test_a_remittal_says_the_committee_examines_the_complaint_again(
+    client, appealed_online, appeal_body
+):
+    complaint, appeal = appealed_online
+
+    heard(appeal, appeal_body, choice="remit", dissent=False)
+    html = client.get(CASE_PAGE).content.decode()
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.EXAMINATION
+    assert "Sent back to the Committee to examine again" in html
+    assert "The Committee examines your complaint again." in html
+    assert "Appeal this decision" not in html
 
 
 @pytest.mark.parametrize("days_ago", [0, 31], ids=["window-open", "window-ended"])
@@ -423,3 +579,22 @@ def test_the_tracking_page_of_a_decided_case_costs_five_queries(
     html = response.content.decode()
     assert ("Appeal this decision" in html) is (days_ago == 0)
     assert ("The time to appeal ended on" in html) is (days_ago == 31)
+
+
+def test_the_tracking_page_with_an_appeal_and_a_judgment_costs_a_fixed_number_of_queries(
+    client, appealed_online, appeal_body, django_assert_max_num_queries
+):
+    _complaint, appeal = appealed_online
+    heard(appeal, appeal_body, choice="uphold")
+    for number in range(3):
+        client.post("/track/case/message/", {"body": f"message {number}"})
+
+    # The case, its status changes, messages, files, decisions with their appeals and
+    # judgments, and the judgments' opinions: one query each.
+    with django_assert_max_num_queries(6):
+        response = client.get(CASE_PAGE)
+
+    assert response.status_code == 200
+    [tracked] = response.context["appeals"]
+    assert (len(tracked.files), len(tracked.opinions)) == (1, 2)
+    assert DISSENT in response.content.decode()
