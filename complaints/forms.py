@@ -452,6 +452,21 @@ class WithdrawForm(PublicForm):
     )
 
 
+class AppealForm(PublicForm):
+    grounds = forms.CharField(
+        label=_("Why do you disagree with the decision?"),
+        help_text=_(
+            "Say what you think the Committee got wrong: facts it missed, evidence it did not "
+            "weigh, or anything that was unfair. Write as much as you need."
+        ),
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Please say why you disagree with the decision.")},
+    )
+    file = forms.FileField(label=_("A file for the Appeal Body (optional)"), required=False)
+    description = text_field(_("What does this file show?"), rows=2, max_length=1000)
+
+
 def evidence_limits_text() -> str:
     return _("Up to %(files)d files, each up to %(file_mb)d MB, %(total_mb)d MB in all.") % {
         "files": settings.EVIDENCE_MAX_FILES,

@@ -6,7 +6,17 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, Evidence, Message, Status, StatusChange
+from complaints.models import (
+    Appeal,
+    AppealJudgment,
+    Complaint,
+    Decision,
+    Evidence,
+    Message,
+    PublishedOpinion,
+    Status,
+    StatusChange,
+)
 from complaints.receipts import receipt_hash
 from complaints.workflow import PUBLIC_STATUS
 
@@ -19,7 +29,10 @@ def complaint_by_receipt(receipt: str) -> Complaint | None:
 
 
 def complaint_for_tracking(pk: int) -> Complaint | None:
-    return (
+    """The case as its tracking page shows it: a fixed number of queries, however long its
+    history (each decision comes with its appeal and judgment in one query, their opinions in
+    one more)."""
+    complaint = (
         Complaint.objects.filter(pk=pk)
         .prefetch_related(
             Prefetch(
@@ -37,12 +50,78 @@ def complaint_for_tracking(pk: int) -> Complaint | None:
             Prefetch(
                 "evidence",
                 queryset=Evidence.objects.only(
-                    "uid", "complaint_id", "kind", "original_name", "description", "uploaded_at"
+                    "uid",
+                    "complaint_id",
+                    "appeal_id",
+                    "kind",
+                    "original_name",
+                    "description",
+                    "uploaded_at",
+                ),
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("appeal__judgment"),
+            ),
+            Prefetch(
+                "decisions__appeal__judgment__opinions",
+                queryset=PublishedOpinion.objects.only(
+                    "uid", "complaint_id", "judgment_id", "kind", "text", "position"
                 ),
             ),
         )
         .first()
     )
+    if complaint is not None:
+        _appeals_bound(complaint)
+    return complaint
+
+
+@dataclass(frozen=True)
+class TrackedAppeal:
+    """An appeal as the complainant reads it: what they sent, and the Appeal Body's answer."""
+
+    appeal: Appeal
+    files: list[Evidence]
+    judgment: AppealJudgment | None
+    opinions: list[PublishedOpinion]
+
+
+def latest_decision(complaint: Complaint) -> Decision | None:
+    """The decision the case stands on, among those complaint_for_tracking fetched."""
+    return max(complaint.decisions.all(), key=lambda d: (d.adopted_at, d.pk), default=None)
+
+
+def decision_appeal(decision: Decision | None) -> Appeal | None:
+    """The appeal against a decision complaint_for_tracking fetched (no query), if any."""
+    return getattr(decision, "appeal", None)  # a missing one raises a kind of AttributeError
+
+
+def complaint_appeals(complaint: Complaint) -> list[TrackedAppeal]:
+    """The appeals of a case complaint_for_tracking fetched, oldest first, each with the files
+    sent with it, its judgment and the judgment's published opinions (unsigned)."""
+    files: dict[int, list[Evidence]] = {}
+    for item in complaint.evidence.all():
+        if item.appeal_id is not None:
+            files.setdefault(item.appeal_id, []).append(item)
+    tracked = []
+    for decision in complaint.decisions.all():
+        appeal = decision_appeal(decision)
+        if appeal is None:
+            continue
+        judgment = getattr(appeal, "judgment", None)
+        opinions = list(judgment.opinions.all()) if judgment else []
+        tracked.append(TrackedAppeal(appeal, files.get(appeal.pk, []), judgment, opinions))
+    return sorted(tracked, key=lambda item: (item.appeal.lodged_at, item.appeal.pk))
+
+
+def _appeals_bound(complaint: Complaint) -> None:
+    """Hand each appeal, judgment and opinion the case it belongs to: their encrypted values
+    are bound to the case's uid, which each would otherwise fetch with a query of its own."""
+    for item in complaint_appeals(complaint):
+        for row in (item.appeal, item.judgment, *item.opinions):
+            if row is not None:
+                row.complaint = complaint
 
 
 @dataclass(frozen=True)
@@ -75,6 +154,16 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
             from_complainant=True,
         )
         for item in complaint.evidence.all()
+    ]
+    entries += [
+        # Before the status it moved the case to: the complainant's act, then what it started.
+        TimelineEntry(
+            at=item.appeal.lodged_at,
+            title=_("You sent your appeal to the Appeal Body"),
+            from_complainant=True,
+            rank=-1,
+        )
+        for item in complaint_appeals(complaint)
     ]
     entries += [
         TimelineEntry(

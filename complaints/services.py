@@ -394,14 +394,29 @@ def appeal_lodge(
     return appeal
 
 
-def _appealable(locked: Complaint, decision: Decision | None, *, now: datetime) -> None:
-    if locked.status not in APPEALABLE or decision is None:
+def appeal_refusal(*, complaint: Complaint, decision: Decision | None, now: datetime) -> str | None:
+    """Why `appeal_lodge` would refuse an appeal against `decision`, the case's latest, now;
+    None while it would take one. For the pages that offer an appeal: the service itself checks
+    again under its lock."""
+    try:
+        _appealable(complaint, decision, now=now)
+    except AppealRefused as refused:
+        return str(refused.message)
+    return None
+
+
+def _appealable(complaint: Complaint, decision: Decision | None, *, now: datetime) -> None:
+    if decision is None:
         raise AppealRefused(_("This complaint has no decision that can be appealed now."))
-    if decision.appeal_until < now:
+    # A window that passed without an appeal is named with its date whatever the status now:
+    # once it passes, the scheduled job closes the case.
+    if decision.appeal_until < now and not hasattr(decision, "appeal"):
         raise AppealRefused(
             _("The time to appeal ended on %(date)s.")
             % {"date": date_format(timezone.localtime(decision.appeal_until), "DATE_FORMAT")}
         )
+    if complaint.status not in APPEALABLE or decision.appeal_until < now:
+        raise AppealRefused(_("This complaint has no decision that can be appealed now."))
 
 
 def complaint_withdraw(*, complaint: Complaint, reason: str, now: datetime) -> StatusChange:

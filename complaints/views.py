@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import filing
-from complaints.errors import ComplaintError
-from complaints.evidence import evidence_clean
+from complaints.errors import ComplaintError, EvidenceRefused
+from complaints.evidence import CleanFile, evidence_clean
 from complaints.forms import (
+    AppealForm,
     EvidenceUploadForm,
     MessageForm,
     ReceiptForm,
@@ -35,8 +36,17 @@ from complaints.forms import (
 from complaints.models import Complaint
 from complaints.outage import CACHE_OUTAGE
 from complaints.receipts import receipt_groups, receipt_normalise
-from complaints.selectors import complaint_by_receipt, complaint_for_tracking, complaint_timeline
+from complaints.selectors import (
+    complaint_appeals,
+    complaint_by_receipt,
+    complaint_for_tracking,
+    complaint_timeline,
+    decision_appeal,
+    latest_decision,
+)
 from complaints.services import (
+    appeal_lodge,
+    appeal_refusal,
     complaint_submit,
     complaint_withdraw,
     evidence_add,
@@ -53,7 +63,7 @@ from complaints.throttle import (
     throttle_record,
     upload_limit,
 )
-from complaints.workflow import APPEALABLE, deadline_figures, public_status
+from complaints.workflow import deadline_figures, public_status
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +162,7 @@ def file_evidence(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _upload_throttled(request: HttpRequest, form: EvidenceUploadForm) -> bool:
+def _upload_throttled(request: HttpRequest, form: EvidenceUploadForm | AppealForm) -> bool:
     """Whether the network's bucket of uploads is full; if not, this upload counts in it."""
     if throttle_exceeded(request, upload_limit()):
         form.add_error(
@@ -167,15 +177,20 @@ def _upload_throttled(request: HttpRequest, form: EvidenceUploadForm) -> bool:
     return False
 
 
+def _too_large(form: EvidenceUploadForm | AppealForm) -> None:
+    """Say on the form that the file was cut off at the size limit (request.upload_too_large)."""
+    form.add_error(
+        "file",
+        _("This file is larger than %(limit)d MB.") % {"limit": settings.EVIDENCE_MAX_FILE_MB},
+    )
+
+
 def _upload_refusal(
     request: HttpRequest, form: EvidenceUploadForm, draft: filing.Draft
 ) -> int | None:
     """Add the upload to the draft, or say why not (an error on the form) with a status."""
     if getattr(request, "upload_too_large", False):
-        form.add_error(
-            "file",
-            _("This file is larger than %(limit)d MB.") % {"limit": settings.EVIDENCE_MAX_FILE_MB},
-        )
+        _too_large(form)
         return 400
     if not form.is_valid():
         return 400
@@ -404,12 +419,15 @@ def _case_page(
     request: HttpRequest, complaint: Complaint, *, status: int = 200, **forms: object
 ) -> HttpResponse:
     label, explanation = public_status(complaint.status)
-    decision = complaint.decisions.order_by("-adopted_at", "-pk").first()
+    decision = latest_decision(complaint)
     context = {
         "decision": decision,
-        "appeal_open": decision is not None
-        and complaint.status in APPEALABLE
-        and timezone.now() < decision.appeal_until,
+        # None while the decision may be appealed; otherwise why not (when it ended).
+        "appeal_refusal": appeal_refusal(
+            complaint=complaint, decision=decision, now=timezone.now()
+        ),
+        "decision_appeal": decision_appeal(decision),
+        "appeals": complaint_appeals(complaint),
         "complaint": complaint,
         "status_label": label,
         "status_explanation": explanation,
@@ -446,10 +464,7 @@ def track_evidence(request: HttpRequest) -> HttpResponse:
     complaint = _tracked(request)
     form = EvidenceUploadForm(request.POST, request.FILES)
     if getattr(request, "upload_too_large", False):
-        form.add_error(
-            "file",
-            _("This file is larger than %(limit)d MB.") % {"limit": settings.EVIDENCE_MAX_FILE_MB},
-        )
+        _too_large(form)
     if form.is_valid() and complaint.is_open:
         if _upload_throttled(request, form):
             return _case_page(request, complaint, status=429, evidence_form=form)
@@ -488,6 +503,75 @@ def track_withdraw(request: HttpRequest) -> HttpResponse:
         {"complaint": complaint, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def track_appeal(request: HttpRequest) -> HttpResponse:
+    complaint = _tracked(request)
+    decision = latest_decision(complaint)
+    refusal = appeal_refusal(complaint=complaint, decision=decision, now=timezone.now())
+    form = AppealForm(posted(request), request.FILES if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400 if refusal else _appeal_send(request, complaint, form)
+        if status is None:
+            messages.success(request, _("Your appeal has been sent to the Appeal Body."))
+            return redirect("complaints:track_case")
+    context = {
+        "complaint": complaint,
+        "decision": decision,
+        "decision_appeal": decision_appeal(decision),
+        "refusal": refusal,
+        "form": form,
+        "limits": evidence_limits_text(),
+        "appeal_days": settings.APPEAL_DEADLINE_DAYS,
+    }
+    return render(request, "complaints/track_appeal.html", context, status=status)
+
+
+def _appeal_send(request: HttpRequest, complaint: Complaint, form: AppealForm) -> int | None:
+    """Lodge the appeal the form holds, or say on the form why not and answer with a status.
+    Nothing is stored unless the whole appeal is: the service writes it in one transaction."""
+    clean = _appeal_file(request, form)
+    if not form.is_valid():
+        if clean is not None:  # a browser never sends a file field back filled in
+            form.add_error(
+                "file",
+                _("Please choose your file again: files are kept only when the appeal is sent."),
+            )
+        return 400
+    if clean is not None and _upload_throttled(request, form):
+        return 429
+    try:
+        appeal_lodge(
+            complaint=complaint,
+            grounds=form.cleaned_data["grounds"],
+            now=timezone.now(),
+            evidence=clean,
+            evidence_description=form.cleaned_data["description"],
+        )
+    except EvidenceRefused as error:
+        form.add_error("file", str(error.message))
+        return 400
+    except ComplaintError as error:
+        form.add_error(None, str(error.message))
+        return 400
+    return None
+
+
+def _appeal_file(request: HttpRequest, form: AppealForm) -> CleanFile | None:
+    """The file sent with the appeal, checked even when the grounds are missing, so that one
+    answer names every problem; None without a file, or with its refusal on the form."""
+    if getattr(request, "upload_too_large", False):
+        _too_large(form)
+        return None
+    if "file" in form.errors or not form.cleaned_data.get("file"):
+        return None
+    try:
+        return evidence_clean(form.cleaned_data["file"])
+    except ComplaintError as error:
+        form.add_error("file", str(error.message))
+        return None
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
