@@ -117,6 +117,8 @@ class AppealAdmin(ReadOnlyAdmin):
     search_fields = ["=complaint__reference"]
     ordering = ["-lodged_at", "-pk"]
     list_per_page = 50
+    # The queues are worked out in Python (selectors.py): no count per choice on every page.
+    show_facets = admin.ShowFacets.NEVER
 
     # --- the list ---------------------------------------------------------------------------
 

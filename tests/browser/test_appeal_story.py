@@ -173,6 +173,19 @@ def co_president_checks_the_allocation(desk: Desk, reference: str) -> None:
     desk.shot("roster")
 
 
+def registrar_screens(desk: Desk) -> None:
+    """The registry's other pages: a judge of the roster, and the lodging on behalf."""
+    page = desk.page
+    page.goto(f"{desk.site}/staff/monitoring/judgeprofile/")
+    follow(page, "judge_ke")
+    assert page.get_by_label("Kiswahili", exact=True).is_checked()
+    desk.shot("judge-profile")
+    page.goto(f"{desk.site}/staff/")
+    follow(page, "Lodge an appeal on the complainant's behalf")
+    assert page.get_by_label("The complainant's 16-digit receipt").is_visible()
+    desk.shot("lodge")  # refusals are tested in tests/monitoring/test_appeal_admin.py
+
+
 def complainant_reads_the_judgment(page: Page, site: str, receipt: str) -> None:
     page.goto(f"{site}/")
     open_case(page, receipt)
@@ -237,6 +250,7 @@ def test_an_appeal_goes_from_the_tracking_page_to_a_decision_with_a_dissent(
         sign_in(benches[co_president.pk], co_president)  # not signed in yet today
     co_president_checks_the_allocation(benches[co_president.pk], reference)
 
+    registrar_screens(registry)
     complainant_reads_the_judgment(phone_page, site, submission.receipt)
 
     complaint.refresh_from_db()
