@@ -674,7 +674,7 @@ def _deliberation(
 
 class JudgeProfileForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
-        label=_("languages read"),
+        label=_("Languages read"),
         choices=list(SITE_LANGUAGES.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -683,6 +683,12 @@ class JudgeProfileForm(forms.ModelForm):
     class Meta:
         model = JudgeProfile
         fields = ["user", "nationalities", "languages", "active", "co_president"]
+        help_texts = {
+            "nationalities": _(
+                "Every nationality the judge holds: a dual national counts as each. Hold Ctrl "
+                "(Cmd on a Mac) to choose more than one."
+            )
+        }
 
     def clean(self) -> dict:
         data = super().clean()
