@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,7 +23,7 @@ from monitoring.cases.admin import CaseWorkAdmin, QueueFilter, bulk_move_message
 from monitoring.cases.services import case_move, messages_mark_read
 from monitoring.forms import RevealForm
 from monitoring.models import AccessEvent, StaffChange
-from monitoring.services import AccessRefused, identity_reveal
+from monitoring.services import AccessRefused
 from monitoring.staff_admin import StaffChangeAdmin, StaffTOTPDeviceAdmin, StaffUserAdmin
 
 BULK_MOVE_MAX = 200
@@ -148,31 +148,16 @@ class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
             "form": form,
             "opts": self.opts,
         }
-        if request.method == "POST" and form.is_valid():
-            try:
-                complainant = identity_reveal(
-                    complaint=complaint,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    now=timezone.now(),
-                )
-            except AccessRefused as error:
-                messages.error(request, str(error.message))
-                return redirect("admin:complaints_complaint_change", complaint.pk)
-            return render(
-                request,
-                "monitoring/identity.html",
-                {**context, "complainant": complainant, "victims": complaint.victims.all()},
-            )
-        if not may_reveal(request.user, complaint):
-            messages.error(request, str(AccessRefused.default_message))
+
+        def refused(error: AccessRefused) -> HttpResponse:
+            messages.error(request, str(error.message))
             return redirect("admin:complaints_complaint_change", complaint.pk)
-        return render(
-            request,
-            "monitoring/reveal.html",
-            context,
-            status=400 if request.method == "POST" else 200,
-        )
+
+        if not (request.method == "POST" and form.is_valid()) and not may_reveal(
+            request.user, complaint
+        ):
+            return refused(AccessRefused())
+        return views.reveal_answer(request, complaint=complaint, context=context, refused=refused)
 
 
 admin.site.unregister(Complaint)

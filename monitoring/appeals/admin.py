@@ -88,7 +88,7 @@ from monitoring.appeals.services import (
 from monitoring.cases.checklist import checklist_read
 from monitoring.cases.models import DecisionProposal, ProposalState
 from monitoring.forms import RevealForm
-from monitoring.services import AccessRefused, identity_reveal
+from monitoring.views import reveal_answer
 
 RULE_BY_CODE = {rule.code: rule for rule in RULES}
 
@@ -480,23 +480,12 @@ class AppealAdmin(ReadOnlyAdmin):
             "opts": self.opts,
             "back_url": reverse("admin:complaints_appeal_change", args=[appeal.pk]),
         }
-        if request.method == "POST" and form.is_valid():
-            try:
-                complainant = identity_reveal(
-                    complaint=complaint,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    now=timezone.now(),
-                )
-            except AccessRefused as error:
-                return self._refused(request, appeal, error)
-            return render(
-                request,
-                "monitoring/identity.html",
-                {**context, "complainant": complainant, "victims": complaint.victims.all()},
-            )
-        status = 400 if request.method == "POST" else 200
-        return render(request, "monitoring/reveal.html", context, status=status)
+        return reveal_answer(
+            request,
+            complaint=complaint,
+            context=context,
+            refused=lambda error: self._refused(request, appeal, error),
+        )
 
     # --- on the complainant's behalf ----------------------------------------------------------
 

@@ -19,11 +19,10 @@ from complaints.receipts import receipt_groups
 from complaints.workflow import complaint_transition
 from monitoring.appeals.models import Seat
 from monitoring.appeals.services import declaration_make, judgment_record, panel_seat, vote_cast
-from monitoring.cases.services import case_move, decision_adopt, decision_propose
 from tests.complaints.test_workflow import adopted_for
 from tests.filing import TESTDATA, submit_directly
-from tests.monitoring.appeal_body import CHECKLIST, judge
-from tests.monitoring.cast import give, member
+from tests.monitoring.appeal_body import decide, judge
+from tests.monitoring.cast import member
 
 APPEAL_PAGE = "/track/case/appeal/"
 CASE_PAGE = "/track/case/"
@@ -453,21 +452,7 @@ def appealed_online(client, appeal_body, now):
     """A case decided by the Committee's services, appealed on the tracking page with a file."""
     rapporteur, chair = appeal_body["rapporteur"], appeal_body["chair"]
     submission = submit_directly(now=now)
-    complaint = submission.complaint
-    give(complaint, rapporteur, by=chair, now=now)
-    for source, target in [("received", Status.TRIAGE), ("triage", Status.EXAMINATION)]:
-        case_move(complaint=complaint, to=target, by=rapporteur, expected_status=source, now=now)
-    proposal = decision_propose(
-        complaint=complaint,
-        by=rapporteur,
-        kind="merits",
-        outcome="found",
-        reasons="The arrest was arbitrary.",
-        checklist=CHECKLIST,
-        expected_status=Status.EXAMINATION,
-        now=now,
-    )
-    decision_adopt(proposal=proposal, by=chair, now=now)
+    complaint = decide(submission.complaint, rapporteur=rapporteur, chair=chair, now=now)
     open_case(client, submission.receipt)
     response = client.post(
         APPEAL_PAGE, {"grounds": GROUNDS, "file": upload(TESTDATA / "minimal.pdf")}

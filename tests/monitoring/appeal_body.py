@@ -30,21 +30,31 @@ def decided_case(*, rapporteur, chair, now):
     return decide(submit_directly(now=now).complaint, rapporteur=rapporteur, chair=chair, now=now)
 
 
-def decide(complaint, *, rapporteur, chair, now):
-    """The Committee's work on a filed complaint, to a decision on the merits."""
+def decide(complaint, *, rapporteur, chair, now, inadmissible: bool = False):
+    """The Committee's work on a filed complaint, to a decision on the merits (or, in triage,
+    not to accept it)."""
     give(complaint, rapporteur, by=chair, now=now)
-    for source, target in [("received", Status.TRIAGE), ("triage", Status.EXAMINATION)]:
+    moves = [("received", Status.TRIAGE)]
+    if not inadmissible:
+        moves.append(("triage", Status.EXAMINATION))
+    for source, target in moves:
         case_move(complaint=complaint, to=target, by=rapporteur, expected_status=source, now=now)
+    if inadmissible:
+        decided = {"kind": DecisionKind.INADMISSIBLE, "ground": "outside_mandate"}
+    else:
+        decided = {
+            "kind": DecisionKind.MERITS,
+            "outcome": "found",
+            "recommendations": "Release and compensate.",
+        }
     proposal = decision_propose(
         complaint=complaint,
         by=rapporteur,
-        kind=DecisionKind.MERITS,
-        outcome="found",
         reasons="The arrest was arbitrary.",
-        recommendations="Release and compensate.",
         checklist=CHECKLIST,
-        expected_status=Status.EXAMINATION,
+        expected_status=complaint.status,
         now=now,
+        **decided,
     )
     decision_adopt(proposal=proposal, by=chair, now=now)
     complaint.refresh_from_db()

@@ -753,31 +753,16 @@ def test_a_decision_not_to_accept_is_upheld_or_sent_back_never_overturned(
     judges, registrar, member_rapporteur, chair, now
 ):
     from complaints.services import appeal_lodge
-    from monitoring.cases.services import case_move, decision_adopt, decision_propose
     from tests.filing import submit_directly
-    from tests.monitoring.appeal_body import CHECKLIST
-    from tests.monitoring.cast import give
+    from tests.monitoring.appeal_body import decide
 
-    complaint = submit_directly(now=now).complaint
-    give(complaint, member_rapporteur, by=chair, now=now)
-    case_move(
-        complaint=complaint,
-        to=Status.TRIAGE,
-        by=member_rapporteur,
-        expected_status="received",
+    complaint = decide(
+        submit_directly(now=now).complaint,
+        rapporteur=member_rapporteur,
+        chair=chair,
         now=now,
+        inadmissible=True,
     )
-    proposal = decision_propose(
-        complaint=complaint,
-        by=member_rapporteur,
-        kind="inadmissible",
-        ground="outside_mandate",
-        reasons="Outside.",
-        checklist=CHECKLIST,
-        expected_status=Status.TRIAGE,
-        now=now,
-    )
-    decision_adopt(proposal=proposal, by=chair, now=now)
     appeal = appeal_lodge(complaint=complaint, grounds="It is within.", now=now)
     declared_panel(appeal, registrar, now, judges["rw"], judges["fr"], judges["ke"])
 
