@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -270,8 +271,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# Kinyarwanda first among the people served; the switcher shows each by its own name.
+LANGUAGES = [
+    ("rw", _("Kinyarwanda")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("sw", _("Swahili")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django knows no Kinyarwanda: its name, and its date formats (allforrwanda/formats/rw/).
+LANG_INFO.setdefault(
+    "rw", {"bidi": False, "code": "rw", "name": "Kinyarwanda", "name_local": "Ikinyarwanda"}
+)
+FORMAT_MODULE_PATH = ["allforrwanda.formats"]
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
