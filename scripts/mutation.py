@@ -50,6 +50,11 @@ MODULES: dict[str, list[str]] = {
         "tests/monitoring/test_case_links.py",
     ],
     "monitoring/cases/checklist.py": ["tests/monitoring/test_decisions.py"],
+    "monitoring/appeals/deliberation.py": [
+        "tests/monitoring/test_deliberation.py",
+        "tests/monitoring/test_appeal_body.py",
+    ],
+    "monitoring/appeals/deadlines.py": ["tests/monitoring/test_appeal_deadlines.py"],
     "complaints/evidence.py": [
         "tests/complaints/test_evidence_types.py",
         "tests/complaints/test_evidence.py",

@@ -93,3 +93,10 @@ def test_the_times_come_from_settings(settings):
 
     assert AppealTimes.from_settings().votes == 10 * DAY
     assert AppealTimes.from_settings().appeal == 90 * DAY
+
+
+def test_only_a_recusal_gives_the_registry_its_time_again():
+    # A member who declared late does not move the registry's deadline; the recusal does.
+    waiting = progress([seat(2, 30), seat(2, 3, recused=True), seat(2)])
+
+    assert (waiting.step, waiting.step_due) == (PANEL, T0 + 17 * DAY)

@@ -77,3 +77,9 @@ def test_the_safeguard_applies_only_when_switched_on():
 
     assert votes_result(nationals, size=3, needs_other_national=True).problem == NO_OTHER_NATIONAL
     assert votes_result(nationals, size=3, needs_other_national=False).choice == "overturn"
+
+
+def test_the_votes_may_come_as_any_iterable():
+    votes = (Ballot(i, "remit", i == 1) for i in (1, 2, 3))
+
+    assert votes_result(votes, size=3, needs_other_national=True).choice == "remit"
