@@ -58,6 +58,7 @@ from monitoring.appeals.models import (
     JudgmentRecord,
     PanelDraw,
     Seat,
+    VoteChoice,
 )
 from monitoring.appeals.panels import RULES, PanelRules
 from monitoring.appeals.selectors import (
@@ -70,6 +71,7 @@ from monitoring.appeals.selectors import (
     waits_on,
 )
 from monitoring.appeals.services import (
+    choices_for,
     declaration_make,
     draw_checks_out,
     judgment_record,
@@ -640,7 +642,12 @@ def _deliberation(
     context["my_vote"] = mine
     if being_heard:
         if mine is None:
-            context["vote_form"] = bound.get("vote_form") or VoteForm()
+            context["vote_form"] = vote_form = bound.get("vote_form") or VoteForm()
+            # Only the votes open on this appeal (no overturning a decision not to accept).
+            open_votes = choices_for(appeal)
+            vote_form.fields["choice"].choices = [
+                (value, label) for value, label in VoteChoice.choices if value in open_votes
+            ]
         else:
             context["opinion_form"] = bound.get("opinion_form") or OpinionForm(
                 initial={"opinion": mine.opinion}
