@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 # `make run PORT=8001` (or PORT=8001 make run) when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test demo lint messages migrate check-migrations bench faults admin-scale case-queues audit mutation clean
+.PHONY: run test demo lint css page-weight messages migrate check-migrations bench faults admin-scale case-queues audit mutation clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -35,6 +35,16 @@ test: $(STAMP) messages
 	$(PY) -m bandit --quiet --recursive complaints monitoring allforrwanda --exclude '*/migrations/*' --severity-level high
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Bytes of every public page as served in production (bench/page_weight.py).
+page-weight: $(STAMP) messages
+	$(PY) bench/page_weight.py
+
+# Trim Bootstrap to the classes the public pages use (needs npm; the result is committed).
+css: $(STAMP)
+	cd css && npm install --no-audit --no-fund --silent && \
+	CRISPY_TEMPLATES=$$(../$(PY) -c "import crispy_bootstrap5, os; print(os.path.join(os.path.dirname(crispy_bootstrap5.__file__), 'templates'))") \
+	npx purgecss --config purgecss.config.cjs
 
 lint: $(STAMP)
 	$(PY) -m ruff check --fix .

@@ -110,9 +110,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that may answer early, so that every response gets its headers.
     "complaints.middleware.PublicPageHeadersMiddleware",
+    # Pages travel compressed (a phone on an expensive connection); see SecretPageMiddleware.
+    "complaints.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "complaints.middleware.LanguageLinkMiddleware",
     "complaints.middleware.MalformedBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -296,7 +299,7 @@ STATIC_FROM_SOURCE = env_bool("STATIC_FROM_SOURCE", default=DEBUG)
 WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
 WHITENOISE_AUTOREFRESH = STATIC_FROM_SOURCE
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Evidence never sits under a public URL: MEDIA_URL is unused and files are only read
@@ -394,6 +397,11 @@ THROTTLE_CLIENT_HEADER = env("THROTTLE_CLIENT_HEADER", "REMOTE_ADDR")
 SECURITY_CONTACT = env("SECURITY_CONTACT", "mailto:security@allforrwanda.invalid")
 # Where "Leave this site quickly" sends the visitor: an ordinary, harmless page.
 LEAVE_SITE_URL = env("LEAVE_SITE_URL", "https://www.wikipedia.org/")
+# How the public reaches the Committee without a receipt (the help page "Contact the
+# Committee", the receipt page). Empty values are not shown.
+COMMITTEE_CONTACT_EMAIL = env("COMMITTEE_CONTACT_EMAIL", "committee@allforrwanda.invalid")
+COMMITTEE_CONTACT_PHONE = env("COMMITTEE_CONTACT_PHONE", "")
+COMMITTEE_CONTACT_POST = env("COMMITTEE_CONTACT_POST", "")
 
 # Countries most complainants live in or come from, listed first on the forms.
 COUNTRIES_FIRST = ["RW", "CD", "UG", "BI", "TZ", "KE", "ZM", "MZ", "ZA", "BE", "FR", "GB"]

@@ -12,13 +12,15 @@ from base64 import urlsafe_b64encode
 def production_like(**overrides: str) -> None:
     key = urlsafe_b64encode(secrets.token_bytes(32)).decode()
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="allforrwanda.settings",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        RECEIPT_HASH_SECRET=secrets.token_urlsafe(48),
-        FIELD_ENCRYPTION_KEYS=f"bench:{key}",
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        STATIC_FROM_SOURCE="1",
-        **overrides,
+        {
+            "DJANGO_SETTINGS_MODULE": "allforrwanda.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "RECEIPT_HASH_SECRET": secrets.token_urlsafe(48),
+            "FIELD_ENCRYPTION_KEYS": f"bench:{key}",
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_FROM_SOURCE": "1",
+            **overrides,
+        }
     )

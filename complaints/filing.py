@@ -10,6 +10,7 @@ import hashlib
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django import forms
@@ -66,6 +67,98 @@ def previous_step(step: Step) -> Step | None:
     return STEPS[index - 1] if index else None
 
 
+# Questions asked only when an earlier answer makes them apply. The pages branch on the answers
+# already saved, so that a phone without JavaScript never shows a question that does not apply.
+def always(_data: QueryDict) -> bool:
+    return True
+
+
+FOR_SOMEONE_ELSE = ("relationship", "organisation_name", "authority", "authority_details")
+ASKED_ONLY_IF = {
+    "full_name": lambda data: data.get("anonymous") != "yes",
+    **{name: (lambda data: data.get("filing_for") != "self") for name in FOR_SOMEONE_ELSE},
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the filing: a few questions of a step, so that no phone page is a wall.
+
+    A step's answers are kept and checked together, as one form; a page shows and checks only
+    its own questions (all of them when `fields` is empty) and only those that apply.
+    """
+
+    slug: str
+    title: Promise
+    step: Step
+    fields: tuple[str, ...] = ()
+
+    def asked(self, data: QueryDict | None) -> list[str]:
+        """The page's questions that apply, given the step's answers so far."""
+        data = data if data is not None else QueryDict()
+        return [name for name in self.fields if ASKED_ONLY_IF.get(name, always)(data)]
+
+    def applies(self, data: QueryDict | None) -> bool:
+        return self.whole_step or bool(self.asked(data))
+
+    @property
+    def whole_step(self) -> bool:
+        return not self.fields
+
+
+PAGES = [
+    Page("about", _("About you"), STEP_BY_SLUG["about"], ("filing_for", "anonymous")),
+    Page("about-you", _("Who you are"), STEP_BY_SLUG["about"], ("full_name", *FOR_SOMEONE_ELSE)),
+    Page(
+        "contact",
+        _("How to reach you"),
+        STEP_BY_SLUG["about"],
+        ("contact_channel", "contact_details", "safe_contact_instructions"),
+    ),
+    Page(
+        "where",
+        _("Where you live"),
+        STEP_BY_SLUG["about"],
+        (
+            "country_of_residence",
+            "residence_status",
+            "nationality",
+            "unhcr_number",
+            "preferred_language",
+        ),
+    ),
+    Page("victims", _("The people affected"), STEP_BY_SLUG["victims"]),
+    Page("what", _("What happened"), STEP_BY_SLUG["what"], ("categories",)),
+    Page(
+        "when",
+        _("When, where and who"),
+        STEP_BY_SLUG["what"],
+        (
+            "incident_year",
+            "incident_month",
+            "incident_day",
+            "incident_country",
+            "incident_place",
+            "perpetrators",
+        ),
+    ),
+    Page(
+        "account",
+        _("In your own words"),
+        STEP_BY_SLUG["what"],
+        ("narrative", "is_ongoing", "immediate_danger", "danger_details"),
+    ),
+    Page("remedies", _("Remedies and requests"), STEP_BY_SLUG["remedies"]),
+    Page("evidence", _("Evidence"), STEP_BY_SLUG["evidence"]),
+    Page("consents", _("Consent"), STEP_BY_SLUG["consents"]),
+    Page("review", _("Check and send"), STEP_BY_SLUG["review"]),
+]
+PAGE_BY_SLUG = {page.slug: page for page in PAGES}
+FORM_PAGES = [page for page in PAGES if page.step.form_class]
+# What a page posts to steer, not to answer: never kept in the draft.
+CONTROL_KEYS = {"csrfmiddlewaretoken", "next", "back", "add_person", "return_to", "language"}
+
+
 @dataclass
 class Draft:
     """A view of the filing dict in the session; `save()` marks the session modified."""
@@ -90,25 +183,59 @@ class Draft:
         stored = self.state["data"].get(step.slug)
         return None if stored is None else step_querydict(stored)
 
-    def keep(self, step: Step, data: QueryDict) -> None:
-        self.state["data"][step.slug] = {
-            key: values for key, values in data.lists() if key != "csrfmiddlewaretoken"
-        }
+    def keep(self, page: Page, data: QueryDict, *, sent: bool = True) -> None:
+        """Keep what a page posted: its own questions replaced (an unticked box is not posted),
+        the step's other answers left as they were."""
+        stored = {} if page.whole_step else dict(self.state["data"].get(page.step.slug, {}))
+        for name in page.fields:
+            stored.pop(name, None)
+        stored.update({key: values for key, values in data.lists() if key not in CONTROL_KEYS})
+        self.state["data"][page.step.slug] = stored
+        self.state.setdefault("seen", [])
+        if sent and page.slug not in self.state["seen"]:
+            self.state["seen"].append(page.slug)
         self.save()
 
-    @staticmethod
-    def form_for(step: Step, data: QueryDict | None) -> forms.BaseForm | forms.BaseFormSet:
-        if step.form_class is VictimFormSet:
-            return VictimFormSet(data, prefix="victims")
-        return step.form_class(data)
+    def seen(self, page: Page) -> bool:
+        """Whether this page was sent at least once: only then are its errors shown."""
+        return page.slug in self.state.get("seen", [])
+
+    def form_for(self, step: Step, data: QueryDict | None) -> forms.BaseForm | forms.BaseFormSet:
+        if step.slug == "consents":
+            about = self.raw(STEP_BY_SLUG["about"])
+            return ConsentsForm(data, contact_channel=about and about.get("contact_channel"))
+        return form_of(step, data)
 
     def bind(self, step: Step) -> forms.BaseForm | forms.BaseFormSet:
         return self.form_for(step, self.raw(step))
 
-    def first_incomplete(self) -> Step | None:
-        for step in FORM_STEPS:
-            if self.raw(step) is None or not self.bind(step).is_valid():
-                return step
+    def page_form(self, page: Page) -> forms.BaseForm | forms.BaseFormSet:
+        """The page's step form: bound once the page was sent, so that it shows its errors;
+        otherwise unbound, showing what the step already holds without calling it wrong."""
+        raw = self.raw(page.step)
+        if raw is None or self.seen(page) or page.step.form_class is VictimFormSet:
+            return self.form_for(page.step, raw)
+        form = self.form_for(page.step, None)
+        form.initial = {
+            name: field.widget.value_from_datadict(raw, {}, name)
+            for name, field in form.fields.items()
+            if name in raw
+        }
+        return form
+
+    def page_complete(self, page: Page) -> bool:
+        if page.step.form_class is None:
+            return True
+        raw = self.raw(page.step)
+        form = self.form_for(page.step, raw)
+        if page.whole_step:
+            return raw is not None and form.is_valid()
+        return not page_errors(form, page.asked(raw))
+
+    def first_incomplete(self) -> Page | None:
+        for page in FORM_PAGES:
+            if page.applies(self.raw(page.step)) and not self.page_complete(page):
+                return page
         return None
 
     def cleaned(self) -> dict[str, dict | list]:
@@ -128,10 +255,20 @@ class Draft:
         return result
 
     def summary(self) -> list[dict]:
-        """The answers given, step by step, as (question, readable answer) for the review page."""
+        """The answers given, page by page, as (question, readable answer) for the review page;
+        a question that does not apply (a name after choosing anonymous) is not shown."""
         sections = []
-        for step in FORM_STEPS:
-            bound = self.bind(step)
+        for page in PAGES[:-1]:
+            if page.slug == "evidence":
+                rows = [
+                    (item["name"] or _("(no name)"), item["description"]) for item in self.evidence
+                ]
+                sections.append({"title": page.title, "slug": page.slug, "rows": rows})
+                continue
+            raw = self.raw(page.step)
+            if not page.applies(raw):
+                continue
+            bound = self.form_for(page.step, raw)
             bound.is_valid()
             if isinstance(bound, forms.BaseFormSet):
                 rows = [
@@ -141,16 +278,16 @@ class Draft:
                     )
                 ]
             else:
+                names = page.asked(raw) if page.fields else list(bound.fields)
                 rows = [
-                    (field.label, _readable(field, bound.cleaned_data.get(name)))
-                    for name, field in bound.fields.items()
+                    (
+                        bound.fields[name].label,
+                        _readable(bound.fields[name], bound.cleaned_data.get(name)),
+                    )
+                    for name in names
                 ]
             answered = [(label, value) for label, value in rows if value]
-            sections.append({"title": step.title, "slug": step.slug, "rows": answered})
-        evidence_rows = [
-            (item["name"] or _("(no name)"), item["description"]) for item in self.evidence
-        ]
-        sections.insert(4, {"title": _("Evidence"), "slug": "evidence", "rows": evidence_rows})
+            sections.append({"title": page.title, "slug": page.slug, "rows": answered})
         return sections
 
     def add_evidence(self, descriptor: dict) -> None:
@@ -170,6 +307,32 @@ class Draft:
 
     def discard(self) -> None:
         self.session.pop(SESSION_KEY, None)
+
+
+def form_of(step: Step, data: QueryDict | None) -> forms.BaseForm | forms.BaseFormSet:
+    if step.form_class is VictimFormSet:
+        return VictimFormSet(data, prefix="victims")
+    return step.form_class(data)
+
+
+def page_errors(form: forms.BaseForm, names: list[str]) -> dict[str, list[str]]:
+    """The errors of a page's own questions, in the order the page asks them."""
+    return {name: form.errors[name] for name in names if name in form.errors}
+
+
+def next_page(page: Page, data_of: Callable[[Step], QueryDict | None]) -> Page:
+    """The next page with a question that applies (the review page always does)."""
+    for following in PAGES[PAGES.index(page) + 1 :]:
+        if following.step.form_class is None or following.applies(data_of(following.step)):
+            return following
+    return PAGES[-1]
+
+
+def previous_page(page: Page, data_of: Callable[[Step], QueryDict | None]) -> Page | None:
+    for earlier in reversed(PAGES[: PAGES.index(page)]):
+        if earlier.step.form_class is None or earlier.applies(data_of(earlier.step)):
+            return earlier
+    return None
 
 
 def step_querydict(values: dict) -> QueryDict:
@@ -227,7 +390,7 @@ def steps_from_data(data: dict) -> dict:
             if step.form_class is VictimFormSet
             else (step_querydict(values))
         )
-        cleaned[step.slug] = step_cleaned(Draft.form_for(step, raw))
+        cleaned[step.slug] = step_cleaned(form_of(step, raw))
     return cleaned
 
 

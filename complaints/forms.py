@@ -1,11 +1,13 @@
 """The public forms. Each lists its fields; none can set a status, an assignee, a date or a hash."""
 
 import datetime
+import re
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.functional import lazy
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -25,6 +27,7 @@ from complaints.models import (
     ViolationCategory,
     ViolationGroup,
 )
+from complaints.receipts import RECEIPT_DIGITS
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 MONTHS = [
@@ -92,8 +95,28 @@ def require(form: forms.Form, field: str, message: str) -> None:
         form.add_error(field, message)
 
 
+def optional_label(label: str) -> str:
+    return _("%(label)s (optional)") % {"label": label}
+
+
 class PublicForm(forms.Form):
-    """A form the public fills in: text that arrived garbled is refused, not stored garbled."""
+    """A form the public fills in: text that arrived garbled is refused, not stored garbled.
+
+    A question one may leave unanswered says "(optional)"; one that is needed only after a
+    given answer (listed in `conditional`) says when in its own words instead.
+    """
+
+    conditional: tuple[str, ...] = ()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if (
+                not field.required
+                and name not in self.conditional
+                and (not isinstance(field, forms.BooleanField))
+            ):
+                field.label = lazy(optional_label, str)(field.label)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -107,6 +130,7 @@ class PublicForm(forms.Form):
 
 
 class AboutYouForm(PublicForm):
+    conditional = ("full_name", "contact_details", "organisation_name", "relationship", "authority")
     filing_for = forms.ChoiceField(
         label=_("Who are you filing for?"),
         widget=forms.RadioSelect,
@@ -198,13 +222,17 @@ class AboutYouForm(PublicForm):
             if cleaned.get("relationship") == Relationship.ORGANISATION:
                 require(self, "organisation_name", _("Please give your organisation's name."))
         elif cleaned.get("filing_for") == "self":
+            # Answers typed before changing to "For myself" were not asked: never keep them.
             cleaned["relationship"] = Relationship.SELF
             cleaned["authority"] = Authority.NOT_NEEDED
+            cleaned["organisation_name"] = cleaned["authority_details"] = ""
+        if cleaned.get("anonymous"):
+            cleaned["full_name"] = ""
         return cleaned
 
 
 class VictimForm(PublicForm):
-    name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     age_group = forms.ChoiceField(
         label=_("Age"), choices=AgeGroup.choices, initial=AgeGroup.UNKNOWN
@@ -235,6 +263,7 @@ VictimFormSet = forms.formset_factory(
 
 
 class WhatHappenedForm(PublicForm):
+    conditional = ("danger_details",)
     categories = forms.MultipleChoiceField(
         label=_("What happened? Choose everything that applies."),
         widget=forms.CheckboxSelectMultiple,
@@ -324,7 +353,10 @@ class WhatHappenedForm(PublicForm):
             self.add_error("incident_month", _("Please choose the month, or leave the day empty."))
         if (month or day) and not year:
             self.add_error("incident_year", _("Please give the year too."))
-        if self.errors or not year:
+        date_fields = ("incident_year", "incident_month", "incident_day")
+        if any(name in self.errors for name in date_fields) or not year:
+            # Checked with the step's other errors, not after them: a day that does not exist
+            # is reported in the same round as a missing narrative.
             cleaned["incident_date"], cleaned["incident_date_precision"] = None, "unknown"
             return
         try:
@@ -340,6 +372,7 @@ class WhatHappenedForm(PublicForm):
 
 
 class RemediesForm(PublicForm):
+    conditional = ("remedies_details", "no_remedy_reasons", "other_procedure_details")
     remedies_tried = forms.ChoiceField(
         label=_(
             "Did you or the victims go to the police, a court or another authority in the "
@@ -355,7 +388,7 @@ class RemediesForm(PublicForm):
         widget=forms.CheckboxSelectMultiple,
         choices=NoRemedyReason.choices,
     )
-    no_remedy_details = text_field(_("More about why not (optional)"))
+    no_remedy_details = text_field(_("More about why not"))
     other_procedure = forms.ChoiceField(
         label=_(
             "Has this matter been sent to another international body (a UN committee, the "
@@ -416,6 +449,24 @@ class ConsentsForm(PublicForm):
         required=False,
     )
 
+    def __init__(self, *args: object, contact_channel: str | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.contact_channel = contact_channel
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        wants_contact = self.contact_channel not in (None, "", ContactChannel.NONE)
+        if wants_contact and not cleaned.get("consent_contact"):
+            self.add_error(
+                "consent_contact",
+                _(
+                    "You chose a way for the Committee to contact you, but did not tick that it "
+                    "may contact you. Tick the box, or go back to “How to reach you” and choose "
+                    "“Do not contact me”."
+                ),
+            )
+        return cleaned
+
 
 class ReviewForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -437,6 +488,24 @@ class ReceiptForm(forms.Form):
         help_text=_("Spaces between the groups of digits are fine."),
     )
 
+    def clean_receipt(self) -> str:
+        typed = self.cleaned_data["receipt"]
+        digits = re.sub(r"[\s\-.]", "", typed)
+        if not (digits.isascii() and digits.isdigit()):
+            raise forms.ValidationError(
+                _("A receipt has only digits, 0 to 9. Check what you typed and try again.")
+            )
+        if len(digits) != RECEIPT_DIGITS:
+            raise forms.ValidationError(
+                ngettext(
+                    "A receipt has 16 digits. You typed %(count)d digit.",
+                    "A receipt has 16 digits. You typed %(count)d digits.",
+                    len(digits),
+                )
+                % {"count": len(digits)}
+            )
+        return typed
+
 
 class MessageForm(PublicForm):
     body = text_field(_("Your message or new information"), required=True, rows=5)
@@ -444,7 +513,10 @@ class MessageForm(PublicForm):
 
 class WithdrawForm(PublicForm):
     reason = text_field(
-        _("Why do you withdraw the complaint? (You may leave this short.)"), required=True, rows=3
+        _("Why do you withdraw the complaint?"),
+        help_text=_("A few words are enough."),
+        required=True,
+        rows=3,
     )
     confirm = forms.BooleanField(
         label=_("I understand that the Committee will stop working on this complaint."),
@@ -463,7 +535,7 @@ class AppealForm(PublicForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": _("Please say why you disagree with the decision.")},
     )
-    file = forms.FileField(label=_("A file for the Appeal Body (optional)"), required=False)
+    file = forms.FileField(label=_("A file for the Appeal Body"), required=False)
     description = text_field(_("What does this file show?"), rows=2, max_length=1000)
 
 

@@ -2,8 +2,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.datastructures import MultiValueDict
 
 # Same-origin only, no inline code: a page can load nothing from anyone else.
@@ -142,3 +144,60 @@ class MalformedBodyMiddleware:
 
 def _bad_request(request: HttpRequest) -> HttpResponse:
     return render(request, "400.html", status=400)
+
+
+def language_cookie_set(response: HttpResponse, code: str) -> None:
+    """Remember a chosen language as Django's own switch does: a cookie that ends with the
+    browser session (settings.LANGUAGE_COOKIE_AGE is None), never an identifier."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class LanguageLinkMiddleware:
+    """`?lang=rw` opens any page in that language and remembers the choice, so that a page can
+    be linked in a given language (a leaflet, a message from a trusted organisation). A code
+    the site does not offer is ignored: the page keeps the visitor's own language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        code = request.GET.get("lang", "")
+        chosen = code if code in dict(settings.LANGUAGES) else None
+        if chosen:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        response = self.get_response(request)
+        if chosen:
+            language_cookie_set(response, chosen)
+        return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Compress pages, except one that shows a secret the visitor must not lose to BREACH.
+
+    BREACH guesses a secret in a compressed page from the page's size, when the attacker can put
+    text of their choosing into the same page and watch the sizes go by. Here: the CSRF token is
+    masked anew in every response (Django), Django's gzip adds random padding ("Heal the
+    BREACH"), no page reflects a query string, and the receipt page, which holds the one secret
+    that opens a complaint, is never compressed (`uncompressed()`).
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(response, "uncompressed", False):
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+        return super().process_response(request, response)
+
+
+def uncompressed(response: HttpResponse) -> HttpResponse:
+    response.uncompressed = True
+    return response

@@ -1,8 +1,10 @@
 """Public pages. Every one works with JavaScript off; none stores or logs who is asking."""
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,8 +17,10 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -33,6 +37,7 @@ from complaints.forms import (
     WithdrawForm,
     evidence_limits_text,
 )
+from complaints.middleware import language_cookie_set, uncompressed
 from complaints.models import Complaint
 from complaints.outage import CACHE_OUTAGE
 from complaints.receipts import receipt_groups, receipt_normalise
@@ -84,6 +89,69 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/home.html", {"deadlines": deadline_figures()})
 
 
+@dataclass(frozen=True)
+class HelpTopic:
+    slug: str
+    title: Promise
+    summary: Promise
+
+
+HELP_TOPICS = [
+    HelpTopic(
+        "after-filing",
+        gettext_lazy("What happens after you file"),
+        gettext_lazy("The steps, and how long each takes."),
+    ),
+    HelpTopic(
+        "who-sees-what",
+        gettext_lazy("Who can see what"),
+        gettext_lazy("Who reads your complaint, and who never does."),
+    ),
+    HelpTopic(
+        "protection",
+        gettext_lazy("How we protect you"),
+        gettext_lazy("What this site records, and what it does not."),
+    ),
+    HelpTopic(
+        "staying-safe",
+        gettext_lazy("Staying safe online"),
+        gettext_lazy("Private browsing, history, Tor Browser, and the leave button."),
+    ),
+    HelpTopic(
+        "contact",
+        gettext_lazy("Contact the Committee"),
+        gettext_lazy("How to reach the Committee without your receipt."),
+    ),
+]
+HELP_TEMPLATES = {
+    "after-filing": "after",
+    "who-sees-what": "who",
+    "protection": "protection",
+    "staying-safe": "safety",
+    "contact": "contact",
+}
+
+
+def committee_contact() -> dict[str, str]:
+    return {
+        "email": settings.COMMITTEE_CONTACT_EMAIL,
+        "phone": settings.COMMITTEE_CONTACT_PHONE,
+        "post": settings.COMMITTEE_CONTACT_POST,
+    }
+
+
+def help_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "complaints/help/index.html", {"topics": HELP_TOPICS})
+
+
+def help_topic(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = next((topic for topic in HELP_TOPICS if topic.slug == slug), None)
+    if topic is None:
+        raise Http404
+    context = {"topic": topic, "deadlines": deadline_figures(), "contact": committee_contact()}
+    return render(request, f"complaints/help/{HELP_TEMPLATES[slug]}.html", context)
+
+
 def leave(request: HttpRequest) -> HttpResponse:
     """End the visit at once: forget the session here and in the browser, then go elsewhere.
 
@@ -96,70 +164,177 @@ def leave(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _step_context(draft: filing.Draft, step: filing.Step, **extra: object) -> dict:
+def _step_context(draft: filing.Draft, page: filing.Page, **extra: object) -> dict:
     return {
-        "step": step,
+        "page": page,
+        "step": page.step,
         "steps": filing.STEPS,
-        "step_number": filing.STEPS.index(step) + 1,
-        "previous": filing.previous_step(step),
+        "step_number": filing.STEPS.index(page.step) + 1,
+        "previous": filing.previous_page(page, draft.raw),
         "draft": draft,
         **extra,
     }
 
 
+def _return_to_review(request: HttpRequest) -> bool:
+    """Whether the person came from "Change" on the review page, and goes back there."""
+    return (request.POST if request.method == "POST" else request.GET).get("return_to") == "review"
+
+
+def _error_list(form: object, names: list[str]) -> list[dict]:
+    """The error summary at the top of a failed page: each error, linked to its question."""
+    if isinstance(form, forms.BaseFormSet):
+        items = [
+            {"anchor": "people", "label": "", "text": str(error)}
+            for error in form.non_form_errors()
+        ]
+        for number, person in enumerate(form.forms, start=1):
+            for name, errors in person.errors.items():
+                label = _("Person %(number)d") % {"number": number}
+                bound = person[name]
+                items += [
+                    {
+                        "anchor": bound.id_for_label,
+                        "label": f"{label}: {bound.label}",
+                        "text": error,
+                    }
+                    for error in errors
+                ]
+        return items
+    items = []
+    for name, errors in filing.page_errors(form, names).items():
+        bound = form[name]
+        anchor = (
+            "div_id_categories"
+            if name == "categories"
+            else (bound.id_for_label or f"{bound.auto_id}_0")
+        )
+        items += [{"anchor": anchor, "label": bound.label, "text": str(error)} for error in errors]
+    return items
+
+
+def _page_questions(
+    draft: filing.Draft, page: filing.Page, form: object, posted: QueryDict | None = None
+) -> list[str]:
+    """The questions a page shows: those that apply, and any other question of its step that
+    was sent with it (a script or an old tab may send a whole step), so that its errors show."""
+    if not page.fields:
+        return list(getattr(form, "fields", []))
+    names = page.asked(draft.raw(page.step))
+    sent = [name for name in (posted or {}) if name in form.fields and name not in names]
+    return [name for name in form.fields if name in names or name in sent]
+
+
+def _page_render(
+    request: HttpRequest,
+    draft: filing.Draft,
+    page: filing.Page,
+    form: object,
+    *,
+    names: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    names = names if names is not None else _page_questions(draft, page, form)
+    errors = _error_list(form, names) if form.is_bound else []
+    context = _step_context(
+        draft,
+        page,
+        form=form,
+        fields=[form[name] for name in names] if page.fields else None,
+        errors=errors,
+        return_to_review=_return_to_review(request),
+    )
+    return render(request, "complaints/file_step.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def file_step(request: HttpRequest, slug: str) -> HttpResponse:
-    step = filing.STEP_BY_SLUG.get(slug)
-    if step is None or step.form_class is None:
+    page = filing.PAGE_BY_SLUG.get(slug)
+    if page is None or page.step.form_class is None:
         raise Http404
     filing.filing_keep_alive(request.session)
     draft = filing.Draft(request.session)
     if request.method == "GET":
-        return render(
-            request, "complaints/file_step.html", _step_context(draft, step, form=draft.bind(step))
-        )
-    draft.keep(step, request.POST)
-    if step.form_class is VictimFormSet and "add_person" in request.POST:
+        return _page_render(request, draft, page, draft.page_form(page))
+    language = request.POST.get("language")
+    if language in dict(settings.LANGUAGES):
+        # The language buttons send the page: what was typed is kept, not yet checked.
+        draft.keep(page, request.POST, sent=False)
+        target = reverse("complaints:file_step_or_page", kwargs={"slug": page.slug})
+        response = redirect(target + ("?return_to=review" if _return_to_review(request) else ""))
+        language_cookie_set(response, language)
+        return response
+    draft.keep(page, request.POST)
+    if page.step.form_class is VictimFormSet and "add_person" in request.POST:
         form = filing.victims_with_another(request.POST)
-        return render(request, "complaints/file_step.html", _step_context(draft, step, form=form))
-    form = draft.bind(step)
-    if "back" in request.POST and filing.previous_step(step):
-        return redirect("complaints:file_step_or_page", slug=filing.previous_step(step).slug)
-    if not form.is_valid():
-        return render(
-            request, "complaints/file_step.html", _step_context(draft, step, form=form), status=400
+        return _page_render(request, draft, page, form)
+    previous = filing.previous_page(page, draft.raw)
+    if "back" in request.POST and previous:
+        return redirect("complaints:file_step_or_page", slug=previous.slug)
+    form = draft.page_form(page)
+    names = _page_questions(draft, page, form, request.POST)
+    invalid = filing.page_errors(form, names) if page.fields else not draft.page_complete(page)
+    if invalid:
+        return _page_render(request, draft, page, form, names=names, status=400)
+    following = filing.next_page(page, draft.raw)
+    while following.step == page.step and set(following.asked(draft.raw(page.step))) <= set(names):
+        following = filing.next_page(following, draft.raw)  # answered with this page already
+    if _return_to_review(request):
+        # A change can bring up a question that now applies (a name after "not anonymous").
+        needed = following.step == page.step and not draft.page_complete(following)
+        if not needed:
+            return redirect("complaints:file_step_or_page", slug="review")
+        return redirect(
+            reverse("complaints:file_step_or_page", kwargs={"slug": following.slug})
+            + "?return_to=review"
         )
-    return redirect("complaints:file_step_or_page", slug=filing.next_step(step).slug)
+    return redirect("complaints:file_step_or_page", slug=following.slug)
 
 
 @require_http_methods(["GET", "POST"])
 def file_evidence(request: HttpRequest) -> HttpResponse:
-    step = filing.STEP_BY_SLUG["evidence"]
+    page = filing.PAGE_BY_SLUG["evidence"]
     filing.filing_keep_alive(request.session)
     draft = filing.Draft(request.session)
     form = EvidenceUploadForm()
-    status = 200
     if request.method == "POST" and "remove" in request.POST:
         item = draft.remove_evidence(request.POST["remove"])
         if item:
             default_storage.delete(item["path"])
             messages.success(request, _("The file was removed."))
         return redirect("complaints:file_step_or_page", slug="evidence")
-    if request.method == "POST" and "upload" in request.POST:
+    # A file chosen but not added before pressing "Save and continue" is added, not lost.
+    chosen = "upload" in request.POST or bool(request.FILES.get("file"))
+    refused = None
+    if request.method == "POST" and chosen:
         form = EvidenceUploadForm(request.POST, request.FILES)
-        status = _upload_refusal(request, form, draft)
-        if status is None:
+        refused = _upload_refusal(request, form, draft)
+        if refused is None:
             messages.success(request, _("Your file was added. You can add another, or continue."))
-            return redirect("complaints:file_step_or_page", slug="evidence")
-    elif request.method == "POST":
-        target = filing.previous_step(step) if "back" in request.POST else filing.next_step(step)
+    moving_on = "next" in request.POST or "back" in request.POST
+    if request.method == "POST" and refused is None and moving_on:
+        if _return_to_review(request):
+            return redirect("complaints:file_step_or_page", slug="review")
+        target = (
+            filing.previous_page(page, draft.raw)
+            if "back" in request.POST
+            else filing.next_page(page, draft.raw)
+        )
         return redirect("complaints:file_step_or_page", slug=target.slug)
-    return render(
-        request,
-        "complaints/file_evidence.html",
-        _step_context(draft, step, form=form, limits=evidence_limits_text()),
-        status=status,
+    if request.method == "POST" and refused is None:
+        return redirect(
+            reverse("complaints:file_step_or_page", kwargs={"slug": "evidence"})
+            + ("?return_to=review" if _return_to_review(request) else "")
+        )
+    context = _step_context(
+        draft,
+        page,
+        form=form,
+        limits=evidence_limits_text(),
+        return_to_review=_return_to_review(request),
+        errors=_error_list(form, list(form.fields)) if form.is_bound else [],
     )
+    return render(request, "complaints/file_evidence.html", context, status=refused or 200)
 
 
 def _upload_throttled(request: HttpRequest, form: EvidenceUploadForm | AppealForm) -> bool:
@@ -231,11 +406,11 @@ def file_review(request: HttpRequest) -> HttpResponse:
         status = _review_refusal(request, form, draft)
         if status is None:
             return _submit(request, draft)
-    step = filing.STEP_BY_SLUG["review"]
+    page = filing.PAGE_BY_SLUG["review"]
     return render(
         request,
         "complaints/file_review.html",
-        _step_context(draft, step, form=form, summary=draft.summary()),
+        _step_context(draft, page, form=form, summary=draft.summary()),
         status=status,
     )
 
@@ -348,7 +523,7 @@ def _reference_of_token(token: str) -> str | None:
 def _receipt_page(
     request: HttpRequest, *, reference: str | None, receipt: str | None, only_here: bool = False
 ) -> HttpResponse:
-    return render(
+    page = render(
         request,
         "complaints/receipt.html",
         {
@@ -356,8 +531,11 @@ def _receipt_page(
             "groups": receipt_groups(receipt) if receipt else None,
             "keep_minutes": filing.RECEIPT_TTL_SECONDS // 60,
             "only_here": only_here,
+            "deadlines": deadline_figures(),
+            "contact": committee_contact(),
         },
     )
+    return uncompressed(page)  # it shows the receipt: see CompressionMiddleware
 
 
 @require_http_methods(["GET", "POST"])
@@ -418,7 +596,7 @@ def _tracked(request: HttpRequest) -> Complaint:
 def _case_page(
     request: HttpRequest, complaint: Complaint, *, status: int = 200, **forms: object
 ) -> HttpResponse:
-    label, explanation = public_status(complaint.status)
+    label, explanation = public_status(complaint.status, urgent=complaint.immediate_danger)
     decision = latest_decision(complaint)
     context = {
         "decision": decision,

@@ -150,9 +150,18 @@ def deadline_figures() -> dict[str, int]:
     }
 
 
-def public_status(status: str) -> tuple[str, str]:
-    """A status as the complainant reads it: its name, and what happens next."""
+URGENT_RECEIVED = _(
+    "Your complaint has arrived safely. You said that someone is in immediate danger, so a "
+    "member of the Committee will start looking at it within %(urgent_hours)d hours."
+)
+
+
+def public_status(status: str, *, urgent: bool = False) -> tuple[str, str]:
+    """A status as the complainant reads it: its name, and what happens next; an urgent
+    complaint is told only the urgent time limit."""
     label, explanation = PUBLIC_STATUS[status]
+    if urgent and status == Status.RECEIVED:
+        explanation = URGENT_RECEIVED
     return str(label), str(explanation) % deadline_figures()
 
 

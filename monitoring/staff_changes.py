@@ -24,7 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -244,7 +244,7 @@ def staff_change_warnings(*, change: StaffChange, now: datetime) -> list[str]:
     warnings = []
     if change.username and change.username != account.get_username():
         warnings.append(
-            gettext_now("This account is now called “%(now)s”, not “%(then)s” as when asked.")
+            gettext("This account is now called “%(now)s”, not “%(then)s” as when asked.")
             % {"now": account.get_username(), "then": change.username}
         )
     applied = StaffChange.objects.filter(
@@ -260,7 +260,7 @@ def staff_change_warnings(*, change: StaffChange, now: datetime) -> list[str]:
     warnings += [_warning(earlier) for earlier in applied.order_by("at")]
     for device in TOTPDevice.objects.filter(user_id=account.pk, created_at__gte=since):
         warnings.append(
-            gettext_now("The authenticator app it has now was set up on %(when)s.")
+            gettext("The authenticator app it has now was set up on %(when)s.")
             % {"when": _when(device.created_at)}
         )
     return warnings
@@ -281,16 +281,16 @@ def _warning(earlier: StaffChange) -> str:
         "now": earlier.renamed_to,
     }
     if earlier.kind == StaffChangeKind.RESET_PASSWORD:
-        text = gettext_now(
+        text = gettext(
             "Its password was reset by %(by)s on %(when)s: %(by)s may know the password."
         )
     elif earlier.kind == StaffChangeKind.REMOVE_DEVICE:
-        text = gettext_now(
+        text = gettext(
             "Its authenticator app was removed by %(by)s on %(when)s: the app it has now was "
             "set up by whoever signed in next."
         )
     else:
-        text = gettext_now(
+        text = gettext(
             "It was renamed from “%(then)s” to “%(now)s” by %(by)s on %(when)s: make sure it "
             "is the colleague you think."
         )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from complaints.filing import FORM_STEPS, Draft, step_cleaned, step_querydict
+from complaints.filing import FORM_STEPS, form_of, step_cleaned, step_querydict
 from complaints.services import complaint_submit
 from tests.testdata import testdata_folder
 
@@ -86,7 +86,7 @@ def cleaned_steps(data: dict[str, dict] | None = None) -> dict:
     """The cleaned data of every step, as the review page hands it to the service."""
     data = data or step_data()
     return {
-        step.slug: step_cleaned(Draft.form_for(step, step_querydict(data[step.slug])))
+        step.slug: step_cleaned(form_of(step, step_querydict(data[step.slug])))
         for step in FORM_STEPS
     }
 

@@ -59,10 +59,19 @@ def choose(page: Page, question: str, answer: str) -> None:
 def answer_about_you(page: Page) -> None:
     choose(page, "Who are you filing for?", "For myself")
     choose(page, "Do you want to stay anonymous?", "No")
+
+
+def answer_who_you_are(page: Page) -> None:
     page.get_by_label("Your name", exact=True).fill(MARKERS["name"])
+
+
+def answer_contact(page: Page) -> None:
     choose(page, "How may the Committee contact you?", "Messaging app (WhatsApp, Signal…)")
     page.get_by_label("Phone number, email or address").fill("+256 700 000000")
     page.get_by_label("When and how is it safe to contact you?").fill("Only after 6pm")
+
+
+def answer_where_you_live(page: Page) -> None:
     page.get_by_label("Country where you live now").select_option(label="Uganda")
     choose(page, "Your situation there", "Refugee under UNHCR mandate")
     page.get_by_label("Your nationality").select_option(label="Rwanda")
@@ -81,14 +90,34 @@ def answer_what_happened(page: Page) -> None:
     # Only the first group of categories starts open; without JavaScript the summary opens it.
     page.locator("summary", has_text="Liberty and security").click()
     page.get_by_label("Arbitrary arrest", exact=True).check()
-    page.get_by_label("Year", exact=True).fill("2023")
-    page.get_by_label("Month", exact=True).select_option(label="May")
+
+
+def answer_when_and_where(page: Page) -> None:
+    page.get_by_label("Year (optional)", exact=True).fill("2023")
+    page.get_by_label("Month (optional)", exact=True).select_option(label="May")
     page.get_by_label("Country where it happened").select_option(label="Rwanda")
     page.get_by_label("Town, camp, prison or other place").fill("Kigali")
     choose(page, "Who did it?", "Police")
+
+
+def answer_account(page: Page) -> None:
     page.get_by_label("What happened, in the order it happened").fill(MARKERS["narrative"])
     choose(page, "Is it still going on?", "No")
     choose(page, "Is anyone in immediate danger now?", "No")
+
+
+# Each page of the filing up to the evidence, with what a complainant answers there, and the
+# page that follows it.
+ANSWERS = [
+    (answer_about_you, "about-you"),
+    (answer_who_you_are, "contact"),
+    (answer_contact, "where"),
+    (answer_where_you_live, "victims"),
+    (answer_people_affected, "what"),
+    (answer_what_happened, "when"),
+    (answer_when_and_where, "account"),
+    (answer_account, "remedies"),
+]
 
 
 def answer_remedies(page: Page) -> None:
@@ -124,12 +153,7 @@ def fill_draft(page: Page, site: str, *, arrived: Callable[[str], None] = ignore
     press(page, "Save and continue")
     assert page.locator(".invalid-feedback").count() > 0, "an empty step must show its errors"
     arrived("step-about-errors")
-    for answer, slug in [
-        (answer_about_you, "victims"),
-        (answer_people_affected, "what"),
-        (answer_what_happened, "remedies"),
-        (answer_remedies, "evidence"),
-    ]:
+    for answer, slug in [*ANSWERS, (answer_remedies, "evidence")]:
         answer(page)
         press(page, "Save and continue")
         step_shown(page, slug)
@@ -165,3 +189,44 @@ def open_case(page: Page, receipt: str, *, arrived: Callable[[], None] = ignore)
     arrived()
     page.get_by_label("Your 16-digit receipt").fill(receipt)
     press(page, "Open my complaint")
+
+
+def walk_public_pages(page: Page, site: str, show: Callable[..., None]) -> None:
+    """Every public page, in English (the journey's labels): `show(name)` on each page as the
+    journey reaches it, `show(name, again=url)` where a GET of `url` shows it again (a page
+    that answered a POST). Ends on the help pages and the page for an unknown address."""
+
+    def arrived(name: str) -> None:
+        if name == "receipt":
+            show(name, again="/file/receipt/")
+        elif name != "step-about-errors":  # a POST's answer: see failed_step_in()
+            show(name)
+
+    file_complaint(page, site, arrived=arrived)
+    _reference, groups = read_receipt(page)
+    press(page, "I have written down my receipt")
+    open_case(page, " ".join(groups), arrived=lambda: show("track"))
+    show("track-case")
+    follow(page, "Withdraw my complaint")
+    show("withdraw")
+    for name, path in [
+        ("appeal-none", "/track/case/appeal/"),
+        ("help", "/help/"),
+        ("help-after-filing", "/help/after-filing/"),
+        ("help-who-sees-what", "/help/who-sees-what/"),
+        ("help-protection", "/help/protection/"),
+        ("help-staying-safe", "/help/staying-safe/"),
+        ("help-contact", "/help/contact/"),
+        ("not-found", "/no-such-page/"),
+    ]:
+        page.goto(site + path)
+        show(name)
+
+
+def failed_step_in(page: Page, site: str, code: str) -> None:
+    """The first filing page sent empty, in the language `code`: the page with its errors."""
+    page.goto(f"{site}/file/?lang={code}")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit].btn-primary").first.click()
+    assert page.locator(".invalid-feedback").count() > 0
+    assert page.locator("html").get_attribute("lang") == code

@@ -5,11 +5,12 @@ import os
 import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.journey import answer_about_you, press
+from tests.browser.journey import ANSWERS, press
 from tests.filing import MARKERS
 
 pytestmark = pytest.mark.browser
-# What answer_about_you types that would identify the person.
+# What the first pages (about you, who you are, contact, where you live) type that would
+# identify the person.
 TYPED = [MARKERS["name"], "+256 700 000000", "UG-123", "Only after 6pm"]
 
 
@@ -35,8 +36,9 @@ def test_identity_typed_into_the_form_is_not_kept_in_a_persistent_browser_profil
         )
         page = context.new_page()
         page.goto(f"{live_server.url}/file/about/")
-        answer_about_you(page)
-        press(page, "Save and continue")
+        for answer, _following in ANSWERS[:4]:
+            answer(page)
+            press(page, "Save and continue")
         page.get_by_role("link", name="Leave this site quickly").first.click()
         context.close()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.journey import file_complaint, follow, open_case, press, read_receipt
+from tests.browser.journey import failed_step_in, walk_public_pages
 
 pytestmark = pytest.mark.browser
 
@@ -52,32 +52,10 @@ def test_every_public_page_reads_in_kinyarwanda_and_swahili_on_a_phone(live_serv
         old.unlink()
     pages = Pages(phone_page, live_server.url)
 
-    def arrived(name: str) -> None:
-        if name == "receipt":
-            pages.show(name, again="/file/receipt/")
-        elif name != "step-about-errors":  # a POST's answer: shown below, by its own POST
-            pages.show(name)
-
-    file_complaint(phone_page, live_server.url, arrived=arrived)
-    _reference, groups = read_receipt(phone_page)
-    press(phone_page, "I have written down my receipt")
-
-    open_case(phone_page, " ".join(groups), arrived=lambda: pages.show("track"))
-    pages.show("track-case")
-    follow(phone_page, "Withdraw my complaint")
-    pages.show("withdraw")
-    phone_page.goto(live_server.url + "/track/case/appeal/")
-    pages.show("appeal-none")
-    phone_page.goto(live_server.url + "/no-such-page/")
-    pages.show("not-found")
+    walk_public_pages(phone_page, live_server.url, pages.show)
 
     for code in LANGUAGES:  # a failed step, in the language chosen before filling it
-        pages.language(code)
-        phone_page.goto(live_server.url + "/file/")
-        with phone_page.expect_navigation():
-            phone_page.locator("main form button[type=submit].btn-primary").first.click()
-        assert phone_page.locator(".invalid-feedback").count() > 0
-        assert phone_page.locator("html").get_attribute("lang") == code
+        failed_step_in(phone_page, live_server.url, code)
         phone_page.screenshot(path=str(SHOTS / f"{code}-errors.png"), full_page=True)
 
-    assert len(pages.seen) >= 14
+    assert len(pages.seen) >= 25

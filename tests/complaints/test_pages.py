@@ -152,7 +152,7 @@ def test_a_step_that_fails_keeps_everything_typed(client, db):
     html = response.content.decode()
     assert "Gihembe camp" in html
     assert "This field is required" in html
-    again = client.get("/file/what/").content.decode()
+    again = client.get("/file/when/").content.decode()  # the page that asks for the place
     assert "Gihembe camp" in again
 
 

@@ -36,11 +36,20 @@ def test_a_wrong_receipt_and_an_unknown_one_get_the_same_answer(client, complain
     assert "tracking_complaint" not in client.session
 
 
-def test_a_malformed_receipt_is_refused_like_a_wrong_one(client, db):
+def test_a_receipt_with_letters_is_told_that_receipts_are_digits(client, db):
     response = client.post("/track/", {"receipt": "12ab"})
 
     assert response.status_code == 400
-    assert "could not find a complaint" in response.content.decode()
+    assert "A receipt has only digits" in response.content.decode()
+
+
+@pytest.mark.parametrize(("typed", "count"), [("1234 5678", 8), ("1234-5678-1234-5678-1", 17)])
+def test_a_receipt_of_the_wrong_length_is_told_it_has_16_digits(client, db, typed, count):
+    response = client.post("/track/", {"receipt": typed})
+
+    assert response.status_code == 400
+    assert f"A receipt has 16 digits. You typed {count} digits." in response.content.decode()
+    assert "could not find" not in response.content.decode()
 
 
 def test_wrong_receipts_are_throttled_then_even_the_right_one_waits(
