@@ -189,7 +189,8 @@ class Draft:
         stored = {} if page.whole_step else dict(self.state["data"].get(page.step.slug, {}))
         for name in page.fields:
             stored.pop(name, None)
-        stored.update({key: values for key, values in data.lists() if key not in CONTROL_KEYS})
+        # Only the step's own questions: anything else posted would only grow the session.
+        stored.update({key: values for key, values in data.lists() if step_field(page.step, key)})
         self.state["data"][page.step.slug] = stored
         self.state.setdefault("seen", [])
         if sent and page.slug not in self.state["seen"]:
@@ -228,8 +229,10 @@ class Draft:
             return True
         raw = self.raw(page.step)
         form = self.form_for(page.step, raw)
+        if raw is None:
+            return False  # nothing saved for the step yet (a page skipped, a session expired)
         if page.whole_step:
-            return raw is not None and form.is_valid()
+            return form.is_valid()
         return not page_errors(form, page.asked(raw))
 
     def first_incomplete(self) -> Page | None:
@@ -269,6 +272,8 @@ class Draft:
             if not page.applies(raw):
                 continue
             bound = self.form_for(page.step, raw)
+            if not bound.is_bound:
+                continue  # nothing saved for it: the review is not reached before it is
             bound.is_valid()
             if isinstance(bound, forms.BaseFormSet):
                 rows = [
@@ -313,6 +318,13 @@ def form_of(step: Step, data: QueryDict | None) -> forms.BaseForm | forms.BaseFo
     if step.form_class is VictimFormSet:
         return VictimFormSet(data, prefix="victims")
     return step.form_class(data)
+
+
+def step_field(step: Step, key: str) -> bool:
+    """Whether a posted key answers one of the step's questions."""
+    if step.form_class is VictimFormSet:
+        return key.startswith("victims-")
+    return key in step.form_class.base_fields
 
 
 def page_errors(form: forms.BaseForm, names: list[str]) -> dict[str, list[str]]:

@@ -147,7 +147,7 @@ class AboutYouForm(PublicForm):
         label=_("Your name"),
         max_length=200,
         required=False,
-        help_text=_("Leave empty if you stay anonymous."),
+        help_text=_("Only the Committee members working on your complaint can see it."),
     )
     relationship = forms.ChoiceField(
         label=_("If you file for someone else: who are you to them?"),
@@ -228,6 +228,9 @@ class AboutYouForm(PublicForm):
             cleaned["organisation_name"] = cleaned["authority_details"] = ""
         if cleaned.get("anonymous"):
             cleaned["full_name"] = ""
+        if cleaned.get("contact_channel") == ContactChannel.NONE:
+            # "Do not contact me": a number or an address typed before is not kept.
+            cleaned["contact_details"] = cleaned["safe_contact_instructions"] = ""
         return cleaned
 
 

@@ -187,12 +187,15 @@ class CompressionMiddleware(GZipMiddleware):
     BREACH guesses a secret in a compressed page from the page's size, when the attacker can put
     text of their choosing into the same page and watch the sizes go by. Here: the CSRF token is
     masked anew in every response (Django), Django's gzip adds random padding ("Heal the
-    BREACH"), no page reflects a query string, and the receipt page, which holds the one secret
-    that opens a complaint, is never compressed (`uncompressed()`).
+    BREACH"), no public page reflects a query string, the receipt page, which holds the one
+    secret that opens a complaint, is never compressed (`uncompressed()`), and neither are the
+    staff's pages (the admin's search box is echoed into them) nor error pages.
     """
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if getattr(response, "uncompressed", False):
+        public = getattr(request.resolver_match, "app_name", None) == "complaints"
+        # Only the public pages: the staff's admin echoes its search box into its pages.
+        if getattr(response, "uncompressed", False) or not public:
             patch_vary_headers(response, ("Accept-Encoding",))
             return response
         return super().process_response(request, response)

@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.home, name="home"),
     path("leave/", views.leave, name="leave"),
+    path("language/", views.language_switch, name="language"),
     path("help/", views.help_index, name="help"),
     path("help/<slug:slug>/", views.help_topic, name="help_topic"),
     path("healthz", views.healthz, name="healthz"),

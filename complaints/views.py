@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote, urlsplit
 
 from django import forms
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -164,6 +166,52 @@ def leave(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# Typed text a tracking page's language buttons carry over to the same page in the new language.
+# Never the receipt: it is not written back into any page.
+TYPED_KEY = "typed_before_language_change"
+TYPED_FIELDS = {"body", "reason", "grounds", "description"}
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, keeping what was typed on the page the buttons belong to.
+
+    The buttons of a page with a form send that form here (`formaction`), so that a message or an
+    appeal half-written is shown again, in the new language; `next` is the page, on this site.
+    """
+    language = request.POST.get("language", "")
+    target = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not target.startswith("/"):
+        target = "/"
+    response = redirect(target)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    typed = {
+        name: request.POST[name] for name in TYPED_FIELDS if request.POST.get(name, "").strip()
+    }
+    if typed:
+        request.session[TYPED_KEY] = {"path": urlsplit(target).path, "data": typed}
+    language_cookie_set(response, language)
+    return response
+
+
+def _switch_sends(request: HttpRequest, form_id: str) -> dict[str, str]:
+    """Context for a page whose language buttons send its form `form_id` to language_switch."""
+    target = reverse("complaints:language") + "?next=" + quote(request.path)
+    return {"switch_form": form_id, "switch_action": target}
+
+
+def typed_before_language_change(request: HttpRequest) -> dict[str, str]:
+    """What was typed on this page before its language was changed, once; else nothing."""
+    kept = request.session.get(TYPED_KEY)
+    if not kept or kept["path"] != request.path:
+        return {}
+    del request.session[TYPED_KEY]
+    return kept["data"]
+
+
 def _step_context(draft: filing.Draft, page: filing.Page, **extra: object) -> dict:
     return {
         "page": page,
@@ -264,14 +312,16 @@ def file_step(request: HttpRequest, slug: str) -> HttpResponse:
         response = redirect(target + ("?return_to=review" if _return_to_review(request) else ""))
         language_cookie_set(response, language)
         return response
-    draft.keep(page, request.POST)
+    # "Back" keeps what was typed without calling it sent: its errors wait until it is.
+    going_back = "back" in request.POST and filing.PAGES.index(page) > 0
+    draft.keep(page, request.POST, sent=not going_back)
     if page.step.form_class is VictimFormSet and "add_person" in request.POST:
         form = filing.victims_with_another(request.POST)
         return _page_render(request, draft, page, form)
     previous = filing.previous_page(page, draft.raw)
-    if "back" in request.POST and previous:
+    if going_back and previous:
         return redirect("complaints:file_step_or_page", slug=previous.slug)
-    form = draft.page_form(page)
+    form = draft.form_for(page.step, draft.raw(page.step))  # what was sent, checked
     names = _page_questions(draft, page, form, request.POST)
     invalid = filing.page_errors(form, names) if page.fields else not draft.page_complete(page)
     if invalid:
@@ -613,6 +663,7 @@ def _case_page(
         "limits": evidence_limits_text(),
         "message_form": MessageForm(),
         "evidence_form": EvidenceUploadForm(),
+        **(_switch_sends(request, "message-form") if complaint.is_open else {}),
         **forms,
     }
     return render(request, "complaints/track_case.html", context, status=status)
@@ -621,7 +672,8 @@ def _case_page(
 def track_case(request: HttpRequest) -> HttpResponse:
     if TRACKING_KEY not in request.session:
         return redirect("complaints:track")
-    return _case_page(request, _tracked(request))
+    typed = typed_before_language_change(request)
+    return _case_page(request, _tracked(request), message_form=MessageForm(initial=typed))
 
 
 @require_POST
@@ -664,7 +716,7 @@ def track_evidence(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def track_withdraw(request: HttpRequest) -> HttpResponse:
     complaint = _tracked(request)
-    form = WithdrawForm(posted(request))
+    form = WithdrawForm(posted(request), initial=typed_before_language_change(request))
     if request.method == "POST" and form.is_valid():
         try:
             complaint_withdraw(
@@ -678,7 +730,7 @@ def track_withdraw(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "complaints/track_withdraw.html",
-        {"complaint": complaint, "form": form},
+        {"complaint": complaint, "form": form, **_switch_sends(request, "withdraw-form")},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -688,7 +740,11 @@ def track_appeal(request: HttpRequest) -> HttpResponse:
     complaint = _tracked(request)
     decision = latest_decision(complaint)
     refusal = appeal_refusal(complaint=complaint, decision=decision, now=timezone.now())
-    form = AppealForm(posted(request), request.FILES if request.method == "POST" else None)
+    form = AppealForm(
+        posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial=typed_before_language_change(request),
+    )
     status = 200
     if request.method == "POST":
         status = 400 if refusal else _appeal_send(request, complaint, form)
@@ -703,6 +759,7 @@ def track_appeal(request: HttpRequest) -> HttpResponse:
         "form": form,
         "limits": evidence_limits_text(),
         "appeal_days": settings.APPEAL_DEADLINE_DAYS,
+        **({} if refusal else _switch_sends(request, "appeal-form")),
     }
     return render(request, "complaints/track_appeal.html", context, status=status)
 

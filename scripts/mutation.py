@@ -34,6 +34,12 @@ MODULES: dict[str, list[str]] = {
         "tests/complaints/test_deadlines.py",
         "tests/complaints/test_tracking.py",
     ],
+    "complaints/filing.py": [
+        "tests/complaints/test_easy_filing.py",
+        "tests/complaints/test_pages.py",
+        "tests/complaints/test_language_choice.py",
+        "tests/complaints/test_session_fixation.py",
+    ],
     "complaints/deadlines.py": [
         "tests/complaints/test_deadlines.py",
         "tests/complaints/test_deadline_edges.py",

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 
 LANGUAGES = ["en", "fr", "rw", "sw"]
 WIDTHS = [360, 1280]
+NARROWEST = 320  # WCAG 1.4.10: content reflows at 320 CSS px (and so at 400 % zoom of 1280)
 # The rules of WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's own best practices.
 RULES = {
     "runOnly": {
@@ -26,6 +27,10 @@ AXE = Axe()
 
 def violations(page: Page) -> list[str]:
     found = []
+    page.set_viewport_size({"width": NARROWEST, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > NARROWEST:
+        found.append(f"{NARROWEST}px reflow: the page is {width} px wide")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         for rule in AXE.run(page, options=RULES).response["violations"]:

@@ -112,8 +112,10 @@ def test_filing_and_following_a_complaint_with_the_keyboard_alone(live_server, d
     send(page, "Save and continue")
     on(page, "about-you")
     type_into(page, "Your name", MARKERS["name"])
-    send(page, "Save and continue")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # in a field: saves and continues, in the same language
     on(page, "contact")
+    assert page.locator("html").get_attribute("lang") == "en"
     choose(
         page,
         "How may the Committee contact you?",

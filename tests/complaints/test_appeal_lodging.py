@@ -583,3 +583,18 @@ def test_the_tracking_page_with_an_appeal_and_a_judgment_costs_a_fixed_number_of
     [tracked] = response.context["appeals"]
     assert (len(tracked.files), len(tracked.opinions)) == (1, 2)
     assert DISSENT in response.content.decode()
+
+
+def test_switching_language_while_writing_an_appeal_keeps_the_grounds(client, decided):
+    _complaint, receipt = decided()
+    open_case(client, receipt)
+    assert (
+        'form="appeal-form" formaction="/language/?next='
+        in client.get(APPEAL_PAGE).content.decode()
+    )
+
+    client.post(f"/language/?next={APPEAL_PAGE}", {"grounds": GROUNDS, "language": "rw"})
+
+    again = client.get(APPEAL_PAGE)
+    assert '<html lang="rw">' in again.content.decode()
+    assert GROUNDS in again.content.decode()

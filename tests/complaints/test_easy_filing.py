@@ -239,3 +239,52 @@ def file_through_pages_to_review(client, **overrides: dict) -> None:
     for slug in ("about", "victims", "what", "remedies", "consents"):
         assert client.post(f"/file/{slug}/", data[slug]).status_code == 302, slug
     assert client.get("/file/review/").status_code == 200
+
+
+def test_a_filing_that_skipped_a_step_is_sent_back_to_it_not_to_an_error(filing):
+    data = step_data()
+    for slug in ("victims", "what", "remedies", "consents"):  # "About you" never answered
+        filing.post(f"/file/{slug}/", data[slug])
+
+    review = filing.get("/file/review/")
+    sent = filing.post("/file/review/", {"token": "x"})
+
+    assert review.url == "/file/about/"
+    assert sent.url == "/file/about/"
+    assert filing.get("/file/review/", follow=True).status_code == 200
+
+
+def test_an_empty_session_asking_for_the_review_starts_at_the_first_page(filing):
+    assert filing.get("/file/review/").url == "/file/about/"
+
+
+def test_a_page_keeps_only_its_steps_questions_whatever_else_is_posted(filing):
+    junk = {f"zxq{number}": "x" * 100 for number in range(50)}
+
+    filing.post("/file/about/", {"filing_for": "self", "anonymous": "yes", **junk})
+    filing.post("/file/victims/", {**step_data()["victims"], **junk})
+
+    kept = filing.session["filing"]["data"]
+    assert set(kept["about"]) == {"filing_for", "anonymous"}
+    assert all(key.startswith("victims-") for key in kept["victims"])
+
+
+def test_back_keeps_what_was_typed_without_calling_the_page_wrong(filing):
+    filing.post("/file/account/", {"narrative": "Zxq the start", "back": "1"})
+
+    again = filing.get("/file/account/")
+
+    assert "Zxq the start" in page_of(again)
+    assert again.context["errors"] == []
+    assert not page_of(again).count("<title>Error")
+
+
+def test_contact_details_are_not_kept_by_someone_who_asked_not_to_be_contacted(db):
+    data = step_data(
+        about={"contact_channel": "none", "contact_details": "+256 700 000000"},
+        consents={"consent_processing": "on"},
+    )
+
+    complainant = submit_directly(data=data).complaint.complainant
+
+    assert (complainant.contact_details, complainant.safe_contact_instructions) == ("", "")

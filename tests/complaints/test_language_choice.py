@@ -109,16 +109,68 @@ def test_pages_travel_compressed_but_the_receipt_page_never_does(client, db):
     assert page["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in page["Vary"]
 
+    client.defaults["HTTP_ACCEPT_ENCODING"] = "gzip, br"
     receipt = file_through_pages(client)  # the answer to "Send" is the receipt page itself
     assert receipt.templates[0].name == "complaints/receipt.html"
-    client.defaults["HTTP_ACCEPT_ENCODING"] = "gzip, br"
+    assert not receipt.has_header("Content-Encoding")
     again = client.get("/file/receipt/")
     assert "receipt-digits" in again.content.decode()
     assert not again.has_header("Content-Encoding")
     assert "Accept-Encoding" in again["Vary"]
 
 
-def test_no_page_reflects_the_text_of_its_query_string(client, db):
-    html = client.get("/track/?zxqguess=1234567890").content.decode()
+@pytest.mark.parametrize(
+    "path", ["/", "/track/", "/file/about/", "/file/receipt/", "/help/", "/help/contact/"]
+)
+def test_no_public_page_reflects_the_text_of_its_query_string(client, db, path):
+    html = client.get(f"{path}?zxqguess=1234567890", follow=True).content.decode()
 
     assert "zxqguess" not in html
+
+
+def test_staff_pages_are_never_compressed_their_search_box_is_echoed(client, db):
+    page = client.get("/staff/login/?q=zxq", HTTP_ACCEPT_ENCODING="gzip, br")
+
+    assert page.status_code == 200
+    assert not page.has_header("Content-Encoding")
+
+
+def opened(client, receipt: str) -> None:
+    from complaints.receipts import receipt_groups
+
+    assert client.post("/track/", {"receipt": " ".join(receipt_groups(receipt))}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("page", "field"),
+    [("/track/case/", "body"), ("/track/case/withdraw/", "reason")],
+)
+def test_switching_language_on_a_tracking_page_keeps_the_text_being_written(
+    client, complainant_case, page, field
+):
+    _complaint, receipt = complainant_case
+    opened(client, receipt)
+    html = client.get(page).content.decode()
+    assert 'formaction="/language/?next=' in html
+
+    switched = client.post(
+        f"/language/?next={page}", {field: "Zxq half a message", "language": "sw"}
+    )
+
+    assert switched.url == page
+    again = client.get(page)
+    assert lang_of(again) == "sw"
+    assert "Zxq half a message" in again.content.decode()
+    assert "Zxq half a message" not in client.get(page).content.decode()  # shown once
+
+
+def test_the_language_view_never_keeps_a_receipt_and_never_leaves_the_site(client, db):
+    away = client.post(
+        "/language/?next=https://example.org/", {"language": "fr", "receipt": "1234"}
+    )
+
+    assert away.url == "/"
+    assert "1234" not in str(dict(client.session))
+    unknown = client.post("/language/?next=/help/", {"language": "de"})
+    assert unknown.url == "/help/"
+    assert settings.LANGUAGE_COOKIE_NAME not in unknown.cookies
