@@ -51,3 +51,14 @@ def test_the_trimmed_stylesheet_is_what_the_public_pages_link_and_is_far_smaller
     assert "vendor/bootstrap/bootstrap.min.css" not in base
     assert trimmed < full / 4
     assert "Licensed under MIT" in (BOOTSTRAP / "bootstrap.trimmed.min.css").read_text()
+
+
+def test_the_trimmed_stylesheet_still_draws_radio_buttons_round_and_file_inputs_styled():
+    """Input types are written by Django's widgets in Python, which the trim does not read."""
+    trimmed = (BOOTSTRAP / "bootstrap.trimmed.min.css").read_text()
+
+    assert (
+        ".form-check-input[type=radio]" in trimmed or "[type=radio]{border-radius:50%}" in trimmed
+    )
+    for kind in ("radio", "checkbox", "file", "submit"):
+        assert f"[type={kind}]" in trimmed, kind
