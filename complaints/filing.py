@@ -183,7 +183,7 @@ class Draft:
         stored = self.state["data"].get(step.slug)
         return None if stored is None else step_querydict(stored)
 
-    def keep(self, page: Page, data: QueryDict, *, sent: bool = True) -> None:
+    def keep(self, page: Page, data: QueryDict, *, sent: bool) -> None:
         """Keep what a page posted: its own questions replaced (an unticked box is not posted),
         the step's other answers left as they were."""
         stored = {} if page.whole_step else dict(self.state["data"].get(page.step.slug, {}))

@@ -288,3 +288,23 @@ def test_contact_details_are_not_kept_by_someone_who_asked_not_to_be_contacted(d
     complainant = submit_directly(data=data).complaint.complainant
 
     assert (complainant.contact_details, complainant.safe_contact_instructions) == ("", "")
+
+
+def test_a_page_sent_with_errors_shows_them_again_when_opened_later(filing):
+    filing.post("/file/about/", {"filing_for": "other", "anonymous": "no"})
+    filing.post("/file/about-you/", {"full_name": "Zxq"})
+    filing.get("/file/contact/")  # the person looks elsewhere, then comes back
+
+    again = filing.get("/file/about-you/")
+
+    assert len(again.context["errors"]) == 2  # who they are to them, whether they agreed
+    assert "Zxq" in page_of(again)
+
+
+def test_a_box_unticked_on_a_page_is_unticked_in_the_draft(filing):
+    when = {k: v for k, v in step_data()["what"].items() if k.startswith("incident_")}
+    filing.post("/file/when/", {**when, "perpetrators": ["police", "military"]})
+
+    filing.post("/file/when/", when)  # both boxes unticked: nothing of them is posted
+
+    assert "perpetrators" not in filing.session["filing"]["data"]["what"]
