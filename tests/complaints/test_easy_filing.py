@@ -221,6 +221,7 @@ def test_an_urgent_complaint_is_told_the_urgent_time_limit_on_its_tracking_page(
 
     html = page_of(client.get("/track/case/"))
 
+    assert '<p class="mb-0">Your complaint has arrived safely. You said that someone is in' in html
     assert "within 48 hours" in html
     assert "within 7 days" not in html
 
