@@ -228,9 +228,9 @@ class Draft:
         if page.step.form_class is None:
             return True
         raw = self.raw(page.step)
-        form = self.form_for(page.step, raw)
         if raw is None:
             return False  # nothing saved for the step yet (a page skipped, a session expired)
+        form = self.form_for(page.step, raw)
         if page.whole_step:
             return form.is_valid()
         return not page_errors(form, page.asked(raw))

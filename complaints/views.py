@@ -96,6 +96,7 @@ class HelpTopic:
     slug: str
     title: Promise
     summary: Promise
+    template: str  # under templates/complaints/help/
 
 
 HELP_TOPICS = [
@@ -103,35 +104,33 @@ HELP_TOPICS = [
         "after-filing",
         gettext_lazy("What happens after you file"),
         gettext_lazy("The steps, and how long each takes."),
+        "after",
     ),
     HelpTopic(
         "who-sees-what",
         gettext_lazy("Who can see what"),
         gettext_lazy("Who reads your complaint, and who never does."),
+        "who",
     ),
     HelpTopic(
         "protection",
         gettext_lazy("How we protect you"),
         gettext_lazy("What this site records, and what it does not."),
+        "protection",
     ),
     HelpTopic(
         "staying-safe",
         gettext_lazy("Staying safe online"),
         gettext_lazy("Private browsing, history, Tor Browser, and the leave button."),
+        "safety",
     ),
     HelpTopic(
         "contact",
         gettext_lazy("Contact the Committee"),
         gettext_lazy("How to reach the Committee without your receipt."),
+        "contact",
     ),
 ]
-HELP_TEMPLATES = {
-    "after-filing": "after",
-    "who-sees-what": "who",
-    "protection": "protection",
-    "staying-safe": "safety",
-    "contact": "contact",
-}
 
 
 def committee_contact() -> dict[str, str]:
@@ -151,7 +150,7 @@ def help_topic(request: HttpRequest, slug: str) -> HttpResponse:
     if topic is None:
         raise Http404
     context = {"topic": topic, "deadlines": deadline_figures(), "contact": committee_contact()}
-    return render(request, f"complaints/help/{HELP_TEMPLATES[slug]}.html", context)
+    return render(request, f"complaints/help/{topic.template}.html", context)
 
 
 def leave(request: HttpRequest) -> HttpResponse:
