@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 # `make run PORT=8001` (or PORT=8001 make run) when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test demo lint css page-weight messages migrate check-migrations bench faults admin-scale case-queues audit mutation clean
+.PHONY: run test demo lint css page-weight messages migrate check-migrations bench faults admin-scale case-queues export-bench audit mutation clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -71,6 +71,10 @@ faults: $(STAMP) messages
 # complaints through the model layer takes a while; SCALE_SIZES=20000,100000 for a quicker look).
 admin-scale: $(STAMP) messages
 	$(PY) bench/admin_scale.py
+
+# Case-list exports at 1,000,000 complaints on PostgreSQL against COPY (long: most of it generating).
+export-bench: $(STAMP) messages
+	$(PY) bench/export.py
 
 # The Committee's queues at 100,000 complaints on PostgreSQL, as the chair and as a rapporteur
 # (several minutes, most of them generating the cases; QUEUES_SIZE=20000 for a quicker look).

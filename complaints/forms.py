@@ -471,6 +471,19 @@ class ConsentsForm(PublicForm):
         return cleaned
 
 
+class ConsentsChangeForm(PublicForm):
+    """The consents of the filing form that the complainant may change afterwards."""
+
+    contact = ConsentsForm.base_fields["consent_contact"]
+    disclose_identity = ConsentsForm.base_fields["consent_disclose_identity"]
+    anonymised_use = ConsentsForm.base_fields["consent_anonymised_use"]
+
+    @classmethod
+    def of(cls, complaint: object, data: object = None) -> "ConsentsChangeForm":
+        initial = {name: getattr(complaint, f"consent_{name}") for name in cls.base_fields}
+        return cls(data, initial=initial, prefix="consents")
+
+
 class ReviewForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 

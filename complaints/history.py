@@ -24,6 +24,7 @@ TRACKED_MODELS = [
     "appeal",
     "appealjudgment",
     "publishedopinion",
+    "consentchange",
 ]
 HISTORY_TABLE = "complaints_casehistory"
 # Kept in every UPDATE record whether they changed or not: an encrypted value is bound to its

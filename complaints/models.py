@@ -527,6 +527,38 @@ class StatusChange(models.Model):
         return f"{source} → {Status(self.to_status).label}"
 
 
+class Consent(models.TextChoices):
+    """The consents a complainant may change after filing (processing is the complaint itself:
+    withdrawing it is withdrawing the complaint). Each is the field `consent_<value>`."""
+
+    CONTACT = "contact", _("may be contacted")
+    DISCLOSE_IDENTITY = "disclose_identity", _("identity may be disclosed")
+    ANONYMISED_USE = "anonymised_use", _("may be used anonymously in reports and statistics")
+
+
+class ConsentChange(models.Model):
+    """A consent given or withdrawn on the tracking page, and when; the complaint's
+    `consent_*` field holds the consent as it stands, which every export, statistic and the
+    public page read when they are made."""
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="consent_changes"
+    )
+    consent = models.CharField(_("consent"), max_length=20, choices=Consent)
+    given = models.BooleanField(_("given"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+        ordering = ["at", "pk"]
+        constraints = [models.CheckConstraint(**choices_check("consent", Consent))]
+
+    def __str__(self) -> str:
+        return f"{self.consent} {'given' if self.given else 'withdrawn'} #{self.pk}"
+
+
 class MessageDirection(models.TextChoices):
     FROM_COMPLAINANT = "in", _("From the complainant")
     TO_COMPLAINANT = "out", _("From the Committee")

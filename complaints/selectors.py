@@ -10,6 +10,7 @@ from complaints.models import (
     Appeal,
     AppealJudgment,
     Complaint,
+    Consent,
     Decision,
     Evidence,
     Message,
@@ -63,6 +64,7 @@ def complaint_for_tracking(pk: int) -> Complaint | None:
                 "decisions",
                 queryset=Decision.objects.select_related("appeal__judgment"),
             ),
+            "consent_changes",
             Prefetch(
                 "decisions__appeal__judgment__opinions",
                 queryset=PublishedOpinion.objects.only(
@@ -124,6 +126,23 @@ def _appeals_bound(complaint: Complaint) -> None:
                 row.complaint = complaint
 
 
+# What the timeline says of each consent given (True) or withdrawn (False).
+CONSENT_WORDS = {
+    Consent.CONTACT: {
+        True: _("You agreed that the Committee may contact you"),
+        False: _("You asked the Committee not to contact you"),
+    },
+    Consent.DISCLOSE_IDENTITY: {
+        True: _("You agreed that your identity may be given to the authorities concerned"),
+        False: _("You asked that your identity is never given to the authorities concerned"),
+    },
+    Consent.ANONYMISED_USE: {
+        True: _("You agreed that your complaint may be used, without names, in statistics"),
+        False: _("You asked that your complaint is not used in reports and statistics"),
+    },
+}
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -170,6 +189,12 @@ def complaint_timeline(complaint: Complaint) -> list[TimelineEntry]:
             at=change.at, title=PUBLIC_STATUS[change.to_status][0], rank=status_rank(change)
         )
         for change in complaint.status_changes.all()
+    ]
+    entries += [
+        TimelineEntry(
+            at=change.at, title=CONSENT_WORDS[change.consent][change.given], from_complainant=True
+        )
+        for change in complaint.consent_changes.all()
     ]
     return sorted(entries, key=lambda entry: (entry.at, entry.rank))
 

@@ -24,6 +24,8 @@ from complaints.models import (
     Channel,
     Complainant,
     Complaint,
+    Consent,
+    ConsentChange,
     Decision,
     Evidence,
     Message,
@@ -337,6 +339,32 @@ def evidence_add(
         if from_complainant:
             _answered(locked, now=now)
     return evidence
+
+
+def consents_change(
+    *, complaint: Complaint, given: dict[Consent, bool], now: datetime
+) -> list[ConsentChange]:
+    """Give or withdraw consents from the tracking page: each one that changes is recorded.
+
+    The row is locked so that two pages sent at once record each change once, against the
+    consent as it then stood. Allowed at any stage: a closed case still counts in statistics.
+    """
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        changes = [
+            ConsentChange(complaint=locked, consent=consent, given=value, at=now)
+            for consent, value in given.items()
+            if getattr(locked, f"consent_{consent}") != value
+        ]
+        if not changes:
+            return []
+        for change in changes:
+            setattr(locked, f"consent_{change.consent}", change.given)
+        locked.save(update_fields=[f"consent_{change.consent}" for change in changes])
+        ConsentChange.objects.bulk_create(changes)
+    for change in changes:
+        setattr(complaint, f"consent_{change.consent}", change.given)
+    return changes
 
 
 class AppealRefused(ComplaintError):

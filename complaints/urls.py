@@ -19,6 +19,7 @@ urlpatterns = [
     path("track/case/", views.track_case, name="track_case"),
     path("track/case/message/", views.track_message, name="track_message"),
     path("track/case/evidence/", views.track_evidence, name="track_evidence"),
+    path("track/case/choices/", views.track_consents, name="track_consents"),
     path("track/case/withdraw/", views.track_withdraw, name="track_withdraw"),
     path("track/case/appeal/", views.track_appeal, name="track_appeal"),
 ]

@@ -31,6 +31,7 @@ from complaints.errors import ComplaintError, EvidenceRefused
 from complaints.evidence import CleanFile, evidence_clean
 from complaints.forms import (
     AppealForm,
+    ConsentsChangeForm,
     EvidenceUploadForm,
     MessageForm,
     ReceiptForm,
@@ -40,7 +41,7 @@ from complaints.forms import (
     evidence_limits_text,
 )
 from complaints.middleware import language_cookie_set, uncompressed
-from complaints.models import Complaint
+from complaints.models import Complaint, Consent
 from complaints.outage import CACHE_OUTAGE
 from complaints.receipts import receipt_groups, receipt_normalise
 from complaints.selectors import (
@@ -56,6 +57,7 @@ from complaints.services import (
     appeal_refusal,
     complaint_submit,
     complaint_withdraw,
+    consents_change,
     evidence_add,
     evidence_check_room,
     evidence_store,
@@ -662,6 +664,7 @@ def _case_page(
         "limits": evidence_limits_text(),
         "message_form": MessageForm(),
         "evidence_form": EvidenceUploadForm(),
+        "consents_form": ConsentsChangeForm.of(complaint),
         **(_switch_sends(request, "message-form") if complaint.is_open else {}),
         **forms,
     }
@@ -710,6 +713,20 @@ def track_evidence(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your file was added to your complaint."))
             return redirect("complaints:track_case")
     return _case_page(request, complaint, status=400, evidence_form=form)
+
+
+@require_POST
+def track_consents(request: HttpRequest) -> HttpResponse:
+    complaint = _tracked(request)
+    form = ConsentsChangeForm.of(complaint, request.POST)
+    if not form.is_valid():
+        return _case_page(request, complaint, status=400, consents_form=form)
+    given = {Consent(name): value for name, value in form.cleaned_data.items()}
+    if consents_change(complaint=complaint, given=given, now=timezone.now()):
+        messages.success(request, _("Your choices were saved. They apply from now on."))
+    else:
+        messages.info(request, _("Nothing was changed: these were already your choices."))
+    return redirect("complaints:track_case")
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,15 +21,17 @@ from monitoring.appeals.admin import register as appeals_register
 from monitoring.cases.access import Access, access_to, cases_visible_to, may_reveal
 from monitoring.cases.admin import CaseWorkAdmin, QueueFilter, bulk_move_message
 from monitoring.cases.services import case_move, messages_mark_read
+from monitoring.export_admin import ExportAdmin
+from monitoring.exports import levels_for
 from monitoring.forms import RevealForm
-from monitoring.models import AccessEvent, StaffChange
+from monitoring.models import AccessEvent, ExportRecord, StaffChange
 from monitoring.services import AccessRefused
 from monitoring.staff_admin import StaffChangeAdmin, StaffTOTPDeviceAdmin, StaffUserAdmin
 
 BULK_MOVE_MAX = 200
 
 
-class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
+class CaseAdmin(ExportAdmin, CaseWorkAdmin, ComplaintAdmin):
     """Complaints as the committee sees them: each user the cases the access rule gives them
     (monitoring/cases/access.py), the moves they may make, identity only through a recorded
     reveal."""
@@ -52,6 +54,7 @@ class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
             path("<int:pk>/reveal/", reveal, name="complaints_complaint_reveal"),
             path("evidence/<int:pk>/", download, name="complaints_evidence_download"),
             *self.case_work_urls(),
+            *self.export_urls(),
             *super().get_urls(),
         ]
 
@@ -105,6 +108,12 @@ class CaseAdmin(CaseWorkAdmin, ComplaintAdmin):
                 # Opening the case is reading it: its messages from the complainant are read.
                 messages_mark_read(complaint, by=request.user, now=timezone.now())
         return super().change_view(request, object_id, form_url, extra)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        extra = {**(extra_context or {}), "may_export": bool(levels_for(request.user))}
+        return super().changelist_view(request, extra)
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict | None = None
@@ -172,6 +181,53 @@ class AccessEventAdmin(ReadOnlyAdmin):
     list_select_related = ["actor"]
     fields = ["at", "action", "actor", "complaint_reference", "reason"]
     readonly_fields = fields
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(ReadOnlyAdmin):
+    """Every export of the case list, for the chair to review: who, what, the file's hash."""
+
+    list_display = [
+        "at",
+        "actor",
+        "level",
+        "file_format",
+        "source",
+        "filters",
+        "rows",
+        "outcome",
+        "sha256",
+    ]
+    list_filter = ["level", "source", "at"]
+    list_select_related = ["actor", "end"]
+    fields = [
+        "at",
+        "actor",
+        "level",
+        "file_format",
+        "source",
+        "filters",
+        "purpose",
+        "rows",
+        "outcome",
+        "sha256",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("rows sent"))
+    def rows(self, record: ExportRecord) -> object:
+        end = getattr(record, "end", None)
+        return end.row_count if end else "—"
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, record: ExportRecord) -> str:
+        end = getattr(record, "end", None)
+        return end.get_outcome_display() if end else _("Not finished")
+
+    @admin.display(description=_("SHA-256 of the file"))
+    def sha256(self, record: ExportRecord) -> str:
+        end = getattr(record, "end", None)
+        return (end.sha256 if end else "") or "—"
 
 
 admin.site.unregister(User)

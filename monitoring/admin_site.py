@@ -103,6 +103,7 @@ class StaffAdminSite(admin.AdminSite):
         extra = dict(extra_context or {})
         extra["records_on_behalf"] = request.user.has_perm("complaints.record_on_behalf")
         extra["lodges_appeals"] = request.user.has_perm("complaints.lodge_appeal_on_behalf")
+        extra["sees_statistics"] = request.user.has_perm("monitoring.view_statistics")
         if request.user.has_perm("complaints.view_appeal"):
             from django.utils import timezone
 
@@ -132,13 +133,19 @@ class StaffAdminSite(admin.AdminSite):
         return response
 
     def get_urls(self) -> list[URLPattern]:
-        from monitoring import intake  # it reads the models, which are not ready when this loads
+        # They read the models, which are not ready when this module loads.
+        from monitoring import intake, statistics_views
 
         return [
             path("intake/", self.admin_view(intake.intake), name="intake"),
             path("intake/receipt/", self.admin_view(intake.intake_receipt), name="intake_receipt"),
             path(
                 "intake/evidence/", self.admin_view(intake.intake_evidence), name="intake_evidence"
+            ),
+            path(
+                "statistics/",
+                self.admin_view(statistics_views.staff_statistics),
+                name="statistics",
             ),
             path("login/code/", accounts.second_factor, name="login_code"),
             path("login/enrol/", accounts.enrol, name="login_enrol"),

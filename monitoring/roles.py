@@ -34,6 +34,9 @@ SENSITIVE_PERMISSIONS = [
     "complaints.decide_complaint",
     "complaints.decide_appeal",
     "monitoring.confirm_staff_change",
+    # The facts, and identities, of every case the exporter sees, in one file.
+    "monitoring.export_narrative",
+    "monitoring.export_identity",
 ]
 
 ROLES: dict[str, list[str]] = {
@@ -62,6 +65,11 @@ ROLES: dict[str, list[str]] = {
         "complaints.change_violationcategory",
         "monitoring.view_staffchange",
         "monitoring.confirm_staff_change",
+        "monitoring.export_case_list",
+        "monitoring.export_narrative",
+        "monitoring.export_identity",
+        "monitoring.view_statistics",
+        "monitoring.view_exportrecord",
     ],
     "Appeal registrar": [
         "complaints.view_violationcategory",
@@ -85,7 +93,12 @@ ROLES: dict[str, list[str]] = {
         "complaints.reveal_identity",
         "complaints.view_evidence_file",
     ],
-    "Data officer": ["complaints.view_complaint", "complaints.view_violationcategory"],
+    "Data officer": [
+        "complaints.view_complaint",
+        "complaints.view_violationcategory",
+        "monitoring.export_case_list",
+        "monitoring.view_statistics",
+    ],
     "Administrator": [
         "auth.view_user",
         "auth.add_user",

@@ -46,6 +46,7 @@ INADMISSIBLE, DECIDED, APPEALED, APPEAL_DECIDED, CLOSED, WITHDRAWN = (
 # Moves that need a reason (complaints/workflow.py), and those the complainant makes.
 REASONED = {AWAITING, INADMISSIBLE, DECIDED, APPEALED, APPEAL_DECIDED, WITHDRAWN}
 APPEAL_WINDOW = timedelta(days=30)
+PERPETRATORS = ["police", "military", "intelligence", "officials", "prison", "unknown"]
 QUESTION = "Could you tell us the date of the arrest, as near as you know it?"
 
 
@@ -65,6 +66,9 @@ def complaints_generate(
     from complaints import models as m
 
     categories = list(m.ViolationCategory.objects.values_list("pk", flat=True))
+    # References are random (8 of 31 characters): among a million, two alike are likely. The
+    # service draws again on a collision; here each is drawn against those already made.
+    _references_used.update(m.Complaint.objects.values_list("reference", flat=True))
     start = time.perf_counter()
     now = datetime.now(UTC)
     made = 0
@@ -76,6 +80,16 @@ def complaints_generate(
             rate = made / (time.perf_counter() - start)
             print(f"  … {made:,} generated, {rate:,.0f} complaints/s", flush=True)
     return count / (time.perf_counter() - start)
+
+
+_references_used: set[str] = set()
+
+
+def _reference_unused(reference_new) -> str:
+    while (reference := reference_new()) in _references_used:
+        continue
+    _references_used.add(reference)
+    return reference
 
 
 def _batch(
@@ -136,7 +150,7 @@ def _complaint(person, rng, statuses, weights, now, reference_new):
 
     danger = rng.random() < 0.03
     return m.Complaint(
-        reference=reference_new(),
+        reference=_reference_unused(reference_new),
         receipt_hash=secrets.token_hex(32),
         submission_token=secrets.token_urlsafe(32),
         complainant=person,
@@ -154,6 +168,9 @@ def _complaint(person, rng, statuses, weights, now, reference_new):
         other_procedure=m.OtherProcedure.NO,
         remedy_sought="That he be released and the family told where he is.",
         consent_processing=True,
+        # Most agree to statistics (the statistics pages count only those), some name who did it.
+        consent_anonymised_use=rng.random() < 0.8,
+        perpetrators=rng.sample(PERPETRATORS, rng.choice([0, 1, 1, 2])),
     )
 
 

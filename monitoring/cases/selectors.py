@@ -7,7 +7,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import WITH_THE_COMMITTEE, Complaint, Evidence, Message, Status, StatusChange
+from complaints.models import (
+    WITH_THE_COMMITTEE,
+    Complaint,
+    Consent,
+    ConsentChange,
+    Evidence,
+    Message,
+    Status,
+    StatusChange,
+)
 from complaints.selectors import status_rank
 from monitoring.cases.access import cases_visible_to, conflicts_of
 from monitoring.cases.models import (
@@ -199,7 +208,23 @@ def case_timeline(complaint: Complaint) -> list[StaffTimelineEntry]:
             StatusChange.objects.filter(complaint=complaint).select_related("by"), complaint
         )
     ]
+    entries += [
+        StaffTimelineEntry(
+            at=change.at,
+            kind="consent",
+            title=CONSENT_CHANGED[change.given] % {"consent": Consent(change.consent).label},
+            by=_("the complainant"),
+        )
+        for change in ConsentChange.objects.filter(complaint=complaint)
+    ]
     return sorted(entries, key=lambda entry: (entry.at, entry.rank))
+
+
+# A consent the complainant gave (True) or withdrew (False) on the tracking page.
+CONSENT_CHANGED = {
+    True: _("Consent given: %(consent)s"),
+    False: _("Consent withdrawn: %(consent)s"),
+}
 
 
 def proposal_waiting(complaint: Complaint) -> DecisionProposal | None:

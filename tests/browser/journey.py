@@ -217,6 +217,7 @@ def walk_public_pages(page: Page, site: str, show: Callable[..., None]) -> None:
         ("help-protection", "/help/protection/"),
         ("help-staying-safe", "/help/staying-safe/"),
         ("help-contact", "/help/contact/"),
+        ("figures", "/figures/"),
         ("not-found", "/no-such-page/"),
     ]:
         page.goto(site + path)

@@ -552,13 +552,13 @@ def test_a_remittal_says_the_committee_examines_the_complaint_again(
 
 
 @pytest.mark.parametrize("days_ago", [0, 31], ids=["window-open", "window-ended"])
-def test_the_tracking_page_of_a_decided_case_costs_five_queries(
+def test_the_tracking_page_of_a_decided_case_costs_six_queries(
     client, decided, now, days_ago, django_assert_max_num_queries
 ):
     _complaint, receipt = decided(at=now - timedelta(days=days_ago))
     open_case(client, receipt)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(CASE_PAGE)
 
     html = response.content.decode()
@@ -575,8 +575,8 @@ def test_the_tracking_page_with_an_appeal_and_a_judgment_costs_a_fixed_number_of
         client.post("/track/case/message/", {"body": f"message {number}"})
 
     # The case, its status changes, messages, files, decisions with their appeals and
-    # judgments, and the judgments' opinions: one query each.
-    with django_assert_max_num_queries(6):
+    # judgments, the judgments' opinions and the consent changes: one query each.
+    with django_assert_max_num_queries(7):
         response = client.get(CASE_PAGE)
 
     assert response.status_code == 200

@@ -128,19 +128,24 @@ def test_the_receipt_lookup_is_one_query(client, complainant_case, django_assert
     assert response.status_code == 302
 
 
-def test_the_tracking_page_costs_five_queries_however_long_the_history(
+def test_the_tracking_page_costs_six_queries_however_long_the_history(
     client, complainant_case, django_assert_max_num_queries
 ):
     _complaint, receipt = complainant_case
     client.post("/track/", {"receipt": receipt})
     for number in range(5):
         client.post("/track/case/message/", {"body": f"message {number}"})
+    for given in ["on", "", "on"]:
+        client.post(
+            "/track/case/choices/", {"consents-contact": "on", "consents-anonymised_use": given}
+        )
 
-    # The case, then its status changes, messages, files and decisions: one query each.
-    with django_assert_max_num_queries(5):
+    # The case, then its status changes, messages, files, decisions and consent changes: one
+    # query each.
+    with django_assert_max_num_queries(6):
         response = client.get("/track/case/")
 
-    assert len(response.context["timeline"]) == 6
+    assert len(response.context["timeline"]) == 9
 
 
 def test_a_step_that_fails_keeps_everything_typed(client, db):

@@ -27,6 +27,8 @@ before the next):
 A new page is one line in TABLE and one in REQUESTS.
 """
 
+import csv
+import io
 import re
 import secrets
 from collections.abc import Callable, Iterator
@@ -71,6 +73,8 @@ from monitoring.cases.services import case_move, decision_adopt, decision_propos
 from monitoring.models import (
     AccessAction,
     AccessEvent,
+    ExportEnd,
+    ExportRecord,
     StaffChange,
     StaffChangeDecision,
     StaffChangeKind,
@@ -160,6 +164,11 @@ appeal page of D               L    -   -      -         -     -          +     
 draw a panel for D             L    -   -      -         -     -          +     -     -          -
 lodge an appeal page           L    -   +      -         -     -          +     -     -          -
 roster of judges               L    -   -      -         -     -          +     +     -          +
+export page                    L    -   -      -         -     +          -     -     +          -
+statistics page                L    -   -      -         -     +          -     -     +          -
+export the case list           L    -   -      -         -     [ACDEPRUW] -     -     [ACDEPRUW] -
+export with the facts          L    -   -      -         -     [ACDEPRUW] -     -     -          -
+export with identities         L    -   -      -         -     [ACDEPRUW] -     -     -          -
 """
 # fmt: on
 
@@ -343,6 +352,8 @@ def world_state() -> dict:
         StaffChange,
         StaffChangeDecision,
         TOTPDevice,
+        ExportRecord,
+        ExportEnd,
         Appeal,
         PanelDraw,
         Seat,
@@ -405,6 +416,22 @@ def listed(w: World, response: HttpResponse) -> set[str]:
 
 
 QUEUE_SLUGS = ["mine", "unassigned", "urgent", "overdue", "awaiting", "proposed"]
+
+
+def exported(w: World, response: HttpResponse) -> set[str]:
+    """The cases in the file sent, by letter."""
+    assert response.streaming, response.status_code
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    references = {row[0] for row in csv.reader(io.StringIO(text, newline=""))}
+    return {key for key, case in w.cases().items() if case.reference in references}
+
+
+def export(level: str) -> Request:
+    return Request(
+        at("complaints_complaint_export"),
+        data=lambda w: {"level": level, "file_format": "csv", "purpose": "A referral."},
+        found=exported,
+    )
 
 
 def queue(slug: str = "") -> Request:
@@ -734,6 +761,11 @@ REQUESTS: dict[str, Request] = {
     ),
     "lodge an appeal page": Request(at("appeal_lodge")),
     "roster of judges": Request(at("monitoring_judgeprofile_changelist")),
+    "export page": Request(at("complaints_complaint_export")),
+    "statistics page": Request(at("statistics")),
+    "export the case list": export("case_list"),
+    "export with the facts": export("narrative"),
+    "export with identities": export("identity"),
     "violation categories": Request(at("complaints_violationcategory_changelist")),
     "edit a violation category": Request(
         at("complaints_violationcategory_change", "category"),

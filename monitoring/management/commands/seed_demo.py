@@ -22,6 +22,7 @@ from complaints.services import complaint_submit
 from complaints.workflow import complaint_transition
 from monitoring.appeals.models import JudgeProfile
 from monitoring.roles import ROLES
+from monitoring.statistics import statistics_refresh
 from monitoring.totp import totp_device_replace, totp_secret
 
 DEMO_PREFIX = "demo-"
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             filed = self._complaints(
                 chair=get_user_model().objects.get(username=f"{DEMO_PREFIX}committee-chair")
             )
+            statistics_refresh(now=timezone.now())  # the statistics pages have figures to show
         self.stdout.write(
             self.style.WARNING(
                 "DEMONSTRATION DATA ONLY: fake complaints and throwaway accounts. "
