@@ -15,6 +15,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import (
+    CASE_TEXTS,
     Complaint,
     DeletedCase,
     Evidence,
@@ -311,16 +312,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
 
     # What only those who work on a case read: its story, its free texts, its people and files.
     # Anyone else who may view complaints (the data officer) sees the structured fields alone.
-    CASE_CONTENT = {
-        "incident_place",
-        "narrative",
-        "danger_details",
-        "remedies_details",
-        "no_remedy_details",
-        "other_procedure_details",
-        "remedy_sought",
-        "protective_measures",
-    }
+    CASE_CONTENT = set(CASE_TEXTS)
 
     def get_fieldsets(self, request: HttpRequest, obj: Complaint | None = None) -> list:
         if request.user.has_perm("complaints.view_case_content"):

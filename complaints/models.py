@@ -391,6 +391,20 @@ class Complaint(models.Model):
         return [str(NoRemedyReason(code).label) for code in self.no_remedy_reasons]
 
 
+# A complaint's free texts: its story, as only those who work on the case read it (the staff
+# case page, the exports with the facts).
+CASE_TEXTS = [
+    "incident_place",
+    "narrative",
+    "danger_details",
+    "remedies_details",
+    "no_remedy_details",
+    "other_procedure_details",
+    "remedy_sought",
+    "protective_measures",
+]
+
+
 class Sex(models.TextChoices):
     FEMALE = "female", _("Female")
     MALE = "male", _("Male")

@@ -35,6 +35,7 @@ from django_countries import countries
 from complaints import crypto
 from complaints.fields import field_context
 from complaints.models import (
+    CASE_TEXTS,
     AgeGroup,
     Appeal,
     AppealJudgment,
@@ -254,16 +255,6 @@ CASE_LIST_FIELDS = [
     "consent_anonymised_use",
 ]
 
-COMPLAINT_TEXTS = [
-    "incident_place",
-    "narrative",
-    "danger_details",
-    "remedies_details",
-    "no_remedy_details",
-    "other_procedure_details",
-    "remedy_sought",
-    "protective_measures",
-]
 
 COMPLAINANT_TEXTS = [
     "full_name",
@@ -554,7 +545,7 @@ VALUES = {
         narrative_values,
         [
             *CASE_LIST_FIELDS,
-            *COMPLAINT_TEXTS,
+            *CASE_TEXTS,
             "remedies_tried",
             "no_remedy_reasons",
             "other_procedure",

@@ -57,6 +57,11 @@ MODULES: dict[str, list[str]] = {
         "tests/monitoring/test_case_links.py",
     ],
     "monitoring/cases/checklist.py": ["tests/monitoring/test_decisions.py"],
+    "monitoring/statistics.py": [
+        "tests/monitoring/test_transparency.py",
+        "tests/monitoring/test_statistics.py",
+    ],
+    "monitoring/exports.py": ["tests/monitoring/test_exports.py"],
     "monitoring/appeals/deliberation.py": [
         "tests/monitoring/test_deliberation.py",
         "tests/monitoring/test_appeal_body.py",

@@ -60,6 +60,18 @@ def export(client, *, level="case_list", file_format="csv", purpose="", query=""
     return response, b"".join(response.streaming_content)
 
 
+def recorded(*, by, level=ExportLevel.CASE_LIST):
+    """An export about to be made from the page, as the service records it."""
+    return export_start(
+        by=by,
+        level=level,
+        file_format=ExportFormat.CSV,
+        source=ExportSource.ADMIN,
+        filters="",
+        purpose="",
+    )
+
+
 def csv_rows(body: bytes) -> list[list[str]]:
     assert body.startswith("\ufeff".encode())  # Excel reads it as UTF-8
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
@@ -312,14 +324,7 @@ def test_an_export_cut_off_by_the_client_is_recorded_as_cut_off_and_closes_its_c
 ):
     for _ in range(5):
         filed(now=now)
-    record = export_start(
-        by=data_officer,
-        level=ExportLevel.CASE_LIST,
-        file_format=ExportFormat.CSV,
-        source=ExportSource.ADMIN,
-        filters="",
-        purpose="",
-    )
+    record = recorded(by=data_officer)
     stream = export_stream(record=record, cases=Complaint.objects.all(), language="en")
 
     next(stream)  # the header went, then the client went away
@@ -344,14 +349,7 @@ def test_the_rows_stream_from_a_cursor_in_a_transaction_not_one_held_whole(
     monkeypatch.setattr(exports, "CHUNK_ROWS", 4)  # so that rows are left to read
     for _ in range(9):
         filed(now=now)
-    record = export_start(
-        by=chair,
-        level=level,
-        file_format=ExportFormat.CSV,
-        source=ExportSource.ADMIN,
-        filters="",
-        purpose="",
-    )
+    record = recorded(by=chair, level=level)
     stream = export_stream(record=record, cases=Complaint.objects.all(), language="en")
 
     next(stream), next(stream)
@@ -509,14 +507,7 @@ def test_a_case_list_export_is_not_recorded_against_each_case(data_officer, now)
 
 def test_an_export_closed_before_its_first_byte_still_gets_its_end(data_officer, now):
     filed(now=now)
-    record = export_start(
-        by=data_officer,
-        level=ExportLevel.CASE_LIST,
-        file_format=ExportFormat.CSV,
-        source=ExportSource.ADMIN,
-        filters="",
-        purpose="",
-    )
+    record = recorded(by=data_officer)
 
     export_stream(record=record, cases=Complaint.objects.all(), language="en").close()
 

@@ -142,7 +142,25 @@ def test_a_label_is_drawn_as_text_never_as_markup():
 
 
 @pytest.mark.parametrize(
-    ("days", "bucket"), [(0, 0), (5, 5), (30, 30), (31, 30), (36, 35), (200, 190), (800, 730)]
+    ("days", "bucket"),
+    [
+        (-2, 0),
+        (0, 0),
+        (5, 5),
+        (30, 30),
+        (31, 30),
+        (36, 35),
+        (43, 42),
+        (182, 182),
+        (189, 182),
+        (200, 190),
+        (730, 730),
+        (800, 730),
+        (1094, 730),
+        (1095, 1095),
+        (1460, 1460),
+        (1500, 1460),
+    ],
 )
 def test_durations_are_kept_by_day_then_week_then_month(days, bucket):
     assert day_bucket(days) == bucket

@@ -22,6 +22,7 @@ from monitoring.statistics import (
     public_figures,
     statistics_refresh,
     suppressed,
+    total_shown,
 )
 from tests.filing import step_data, submit_directly
 
@@ -90,6 +91,31 @@ def test_no_hidden_count_can_be_known_to_be_above_zero(row):
     for key, values in possible.items():
         if shown[key] is FEWER and withheld_needed:
             assert 0 in values, (row, shown, possible)
+    # ... and no count is withheld that the reader could not have pinned otherwise.
+    primary = {key: FEWER if n < THRESHOLD else n for key, n in row.items()}
+    if any(value is WITHHELD for value in shown.values()):
+        without = what_a_reader_can_tell(primary, sum(row.values()))
+        assert any(0 not in without[key] for key in without), (row, shown)
+    else:
+        assert shown == primary
+
+
+@pytest.mark.parametrize(
+    ("row", "withheld"),
+    [
+        ({"a": 4, "b": 0, "c": 10}, False),  # a could be 0: b could hold all 4
+        ({"a": 4, "b": 1, "c": 10}, True),  # 5 hidden in two cells of at most 4: both above 0
+        ({"a": 0, "c": 10}, False),  # a lone zero: it is no one
+        ({"a": 1, "c": 10}, True),
+    ],
+)
+def test_a_count_is_withheld_only_when_a_hidden_one_would_be_known(row, withheld):
+    assert (WITHHELD in suppressed(row).values()) is withheld
+
+
+def test_a_total_of_five_is_shown_and_of_four_is_not():
+    assert total_shown(5) == 5
+    assert total_shown(4) is FEWER
 
 
 @pytest.mark.parametrize(
