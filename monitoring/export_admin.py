@@ -18,6 +18,7 @@ from monitoring.exports import (
     export_filename,
     export_start,
     export_stream,
+    filter_values,
     levels_for,
     list_params,
     rows_for_level,
@@ -101,10 +102,10 @@ def _filters_in_words(changelist: object) -> list[tuple[str, str]]:
     """Each filter in use and its value as the list names it (a date range as its dates)."""
     chosen = []
     for spec in changelist.filter_specs:
-        used = [name for name in spec.expected_parameters() if name in changelist.filter_params]
-        if not used:
+        given = filter_values(spec, changelist)
+        if not given:
             continue
         shown = [str(c["display"]) for c in spec.choices(changelist) if c["selected"]]
-        values = shown or [v for name in used for v in changelist.filter_params[name]]
+        values = shown or [v for typed in given.values() for v in typed]
         chosen.append((str(spec.title), ", ".join(values)))
     return chosen

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import xlsxwriter
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, ChangeList
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import SuspiciousOperation
 from django.db import connection, models, transaction
@@ -119,7 +119,7 @@ def levels_for(user: AbstractBaseUser) -> list[ExportLevel]:
 # --- which cases ---------------------------------------------------------------------------------
 
 # The list's own parameters that are not filters: the page, and the admin's error flag.
-NOT_FILTERS = {"p", "e"}
+NOT_FILTERS = {PAGE_VAR, ERROR_FLAG}
 
 
 def list_params(params: QueryDict) -> QueryDict:
@@ -147,14 +147,21 @@ def changelist_of(model_admin: object, request: HttpRequest) -> ChangeList:
     return changelist
 
 
+def filter_values(spec: object, changelist: ChangeList) -> dict[str, list[str]]:
+    """The values the list's query string gives a filter, by parameter; empty if unused."""
+    params = changelist.filter_params
+    return {name: params[name] for name in spec.expected_parameters() if name in params}
+
+
 def _check_filter_value(spec: object, changelist: ChangeList) -> None:
-    used = [name for name in spec.expected_parameters() if name in changelist.filter_params]
+    given = filter_values(spec, changelist)
+    used = list(given)
     # A date range is any pair of dates (the admin has already refused a date it cannot read).
     if not used or "__gte" in used[0] or "__lt" in used[0]:
         return
     if any(choice["selected"] for choice in spec.choices(changelist)):
         return
-    value = ", ".join(str(v) for name in used for v in changelist.filter_params[name])
+    value = ", ".join(str(v) for values in given.values() for v in values)
     raise ExportRefused(
         gettext("The filter “%(filter)s” has no value “%(value)s”.")
         % {"filter": spec.title, "value": value}
@@ -736,7 +743,7 @@ def export_start(
         AccessEvent.objects.create(
             action=AccessAction.EXPORT,
             actor=by,
-            reason=f"{record.get_level_display()} ({record.uid}): {purpose}".strip(": "),
+            reason=_access_reason(record),
         )
     return record
 
@@ -783,6 +790,11 @@ class ExportStream:
         _export_end(self.record, self.made, self.digest.hexdigest() if self.complete else None)
 
 
+def _access_reason(record: ExportRecord) -> str:
+    """What the access records say of an export: its level, its record, its purpose."""
+    return f"{record.get_level_display()} ({record.uid}): {record.purpose}".strip(": ")
+
+
 def export_stream(
     *, record: ExportRecord, cases: QuerySet[Complaint], language: str
 ) -> ExportStream:
@@ -805,7 +817,7 @@ def _export_end(record: ExportRecord, made: _Made, sha256: str | None) -> None:
                     action=AccessAction.EXPORT,
                     actor=record.actor,
                     complaint_reference=reference,
-                    reason=f"{record.get_level_display()} ({record.uid}): {record.purpose}",
+                    reason=_access_reason(record),
                     at=record.at,
                 )
                 for reference in made.references or []
